@@ -1,0 +1,180 @@
+"""Words of web-page furniture in several languages: one feature of the cleaner among others.
+
+These are kinds of debris common to news sites and blogs (comments, related links, sharing,
+sign-up, legal), not phrases of any one page. A match alone decides nothing: the cleaner
+weighs it with the line's length, shape, stop words and position. Matching is on the line's
+lower-cased word tokens, so it costs a few set look-ups per word.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    """'a b|c' -> {('a', 'b'), ('c',)}: phrases as tuples of word tokens."""
+    return frozenset(tuple(_TOKEN.findall(p.lower())) for p in text.split("|") if p.strip())
+
+
+# Lines that open a section which is not the story: comments, related or recommended links.
+# After most of the story, such a line ends it.
+_SECTION = _phrases(
+    # comments
+    "comment|comments|kommentar|kommentare|commentaire|commentaires|comentario|comentarios|"
+    "commenti|commento|komentarz|komentarze|komentarzy|reacties|reactie|comentários|"
+    "leave a reply|leave a comment|post a comment|add a comment|write a comment|"
+    "join the discussion|join the conversation|schreibe einen kommentar|"
+    "schreiben sie einen kommentar|kommentar schreiben|kommentar verfassen|kommentare schreiben|"
+    "hinterlasse einen kommentar|hinterlasse eine antwort|laisser un commentaire|"
+    "laissez un commentaire|réagir|publier un commentaire|deja un comentario|"
+    "deja tu comentario|deixe um comentário|lascia un commento|recent comments|"
+    "neueste kommentare|keine kommentare|kommentare geschlossen|reply|antworten|"
+    # related and recommended
+    "related|related posts|related articles|related stories|related news|related content|"
+    "related coverage|related topics|more from|more stories|more news|more articles|"
+    "more like this|you may also like|you might also like|you may like|recommended|"
+    "recommended for you|most popular|most read|most viewed|most shared|popular posts|"
+    "latest news|latest posts|latest articles|latest stories|trending|top stories|read next|"
+    "up next|see also|read also|also read|ähnliche beiträge|ähnliche artikel|ähnliche themen|"
+    "verwandte artikel|verwandte beiträge|verwandte themen|mehr zum thema|auch interessant|"
+    "das könnte sie auch interessieren|das könnte sie interessieren|"
+    "das könnte dich auch interessieren|weitere artikel|weitere beiträge|weitere nachrichten|"
+    "weitere themen|meistgelesen|meistgelesene artikel|neueste beiträge|neueste artikel|"
+    "beliebte beiträge|beliebte artikel|empfohlene artikel|lesen sie auch|lesen sie mehr|"
+    "schon gelesen|à lire aussi|a lire aussi|à lire également|lire aussi|sur le même sujet|"
+    "dans la même rubrique|voir aussi|les plus lus|articles similaires|articles liés|"
+    "nos derniers articles|contenido relacionado|notas relacionadas|artículos relacionados|"
+    "noticias relacionadas|lo más visto|lo más leído|más leídas|mas leidas|te puede interesar|"
+    "también te puede interesar|leggi anche|potrebbe interessarti|articoli correlati|"
+    "zobacz też|zobacz także|czytaj też|czytaj także|czytaj również|leia também|leia mais|"
+    "veja também|mais lidas"
+)
+
+# "More from <section>", "Mehr aus <Ressort>": a short line opening a list of links.
+_SECTION_PREFIX = _phrases(
+    "more from|more in|mehr aus|mehr zu|mehr von|mehr zum|plus de|más de|mais de|altro da|"
+    "weitere|other|autres|otras"
+)
+
+# Furniture of any size: sharing, accounts, sign-up, navigation, legal, advertising, media.
+_FURNITURE = _phrases(
+    "share|shares|teilen|partager|partagez|compartir|condividi|udostępnij|tweet|"
+    "facebook|twitter|whatsapp|pinterest|linkedin|telegram|instagram|youtube|xing|reddit|"
+    "email|e mail|print|drucken|imprimer|imprimir|stampa|copy link|link kopieren|"
+    "login|log in|sign in|signin|sign up|signup|register|anmelden|registrieren|einloggen|"
+    "connexion|s inscrire|inscrivez vous|inscription|iniciar sesión|regístrate|inicia sesión|"
+    "subscribe|subscription|abonnieren|abonnement|abonnez vous|suscríbete|suscribete|"
+    "newsletter|follow us|folgen sie uns|folge uns|suivez nous|síguenos|siguenos|"
+    "skip to content|skip to main content|zum inhalt springen|aller au contenu|"
+    "ir al contenido|back to top|nach oben|zurück zur übersicht|zurück zur startseite|"
+    "retour|menu|menü|navigation|search|suche|recherche|buscar|home|startseite|accueil|"
+    "inicio|cookie|cookies|privacy|datenschutz|datenschutzerklärung|confidentialité|"
+    "privacidad|terms of use|terms of service|nutzungsbedingungen|agb|impressum|imprint|"
+    "mentions légales|aviso legal|copyright|all rights reserved|alle rechte vorbehalten|"
+    "tous droits réservés|todos los derechos reservados|advertisement|advertising|anzeige|"
+    "werbung|publicité|publicidad|pubblicità|reklama|sponsored|gesponsert|sponsorisé|"
+    "patrocinado|contact|contact us|kontakt|contacto|about us|über uns|qui sommes nous|"
+    "tags|tag|schlagworte|schlagwörter|kategorien|kategorie|categories|category|catégories|"
+    "categorías|themen|filed under|posted in|veröffentlicht in|previous|next|older posts|"
+    "newer posts|vorheriger|nächster|précédent|suivant|anterior|siguiente|permalink|"
+    "load more|mehr laden|voir plus|ver más|weiterlesen|read more|lire la suite|leer más|"
+    "continue reading|video|videos|vidéo|vídeo|foto|fotos|photo|photos|bild|bilder|image|"
+    "galerie|gallery|galería|podcast|rss|feed|app|apps|download"
+)
+
+# Marks of a consent, legal or sign-up notice, which may be a long, well-formed sentence.
+_NOTICE = _phrases(
+    "cookie|cookies|privacy policy|datenschutzerklärung|politique de confidentialité|"
+    "política de privacidad|terms of use|terms and conditions|terms conditions|"
+    "all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+    "todos los derechos reservados|will not be published|wird nicht veröffentlicht|"
+    "ne sera pas publiée|required fields are marked|pflichtfelder sind|javascript|"
+    "your browser|ihr browser|votre navigateur|newsletter|abonnieren sie|subscribe to|"
+    "sign up for|sign up to|melden sie sich|inscrivez vous|suscríbete|commentaire|"
+    "comment policy|commenting policy|comments section|kommentarfunktion|"
+    "affiliate|provision|commission"
+)
+
+
+# A link to the rest of a teaser: the line before it is a teaser, not the story.
+_READ_MORE = _phrases(
+    "more|mehr|read more|more info|weiterlesen|weiter|weiter lesen|mehr lesen|mehr erfahren|"
+    "mehr dazu|mehr infos|mehr informationen|zum artikel|zum beitrag|lire la suite|la suite|"
+    "lire plus|en savoir plus|leer más|leer mas|ver más|seguir leyendo|saber más|"
+    "continue reading|keep reading|learn more|full story|view more|see more|leggi tutto|"
+    "continua a leggere|czytaj dalej|czytaj więcej|leia mais|continue lendo|details"
+)
+
+
+def _longest(phrases: frozenset[tuple[str, ...]]) -> int:
+    return max(len(p) for p in phrases)
+
+
+_FIRSTS = {
+    id(p): frozenset(words[0] for words in p)
+    for p in (_SECTION, _SECTION_PREFIX, _FURNITURE, _NOTICE, _READ_MORE)
+}
+_SECTION_N = _longest(_SECTION)
+_FURNITURE_N = _longest(_FURNITURE)
+_NOTICE_N = _longest(_NOTICE)
+
+
+def _hits(words: list[str], phrases: frozenset[tuple[str, ...]], longest: int) -> int:
+    """How many phrases of `phrases` occur in `words` (overlaps counted once per start)."""
+    firsts = _FIRSTS[id(phrases)]
+    if firsts.isdisjoint(words):
+        return 0
+    hits = 0
+    count = len(words)
+    for i in range(count):
+        if words[i] not in firsts:
+            continue
+        for n in range(1, min(longest, count - i) + 1):
+            if tuple(words[i : i + n]) in phrases:
+                hits += 1
+                break
+    return hits
+
+
+def is_section_break(text: str, words: list[str]) -> bool:
+    """True for a short line that opens a comments or related-links section.
+
+    `words` are the line's lower-cased tokens. Numbers (a comment count) may come along.
+    """
+    if (
+        len(text) > 60
+        or not words
+        or (
+            _FIRSTS[id(_SECTION)].isdisjoint(words)
+            and _FIRSTS[id(_SECTION_PREFIX)].isdisjoint(words)
+        )
+    ):
+        return False
+    content = [w for w in words if not w.isdigit()]
+    if not content or len(content) > 6:
+        return False
+    if tuple(content) in _SECTION:
+        return True
+    return (
+        len(content) <= 4
+        and (tuple(content[:2]) in _SECTION_PREFIX or tuple(content[:1]) in _SECTION_PREFIX)
+        and not any(w.isdigit() for w in words)
+    )
+
+
+def is_read_more(words: list[str]) -> bool:
+    """True for a "read more" link alone on a line."""
+    content = tuple(w for w in words if not w.isdigit())
+    return 0 < len(content) <= 4 and content in _READ_MORE
+
+
+def furniture_hits(words: list[str]) -> int:
+    """How many words of page furniture the tokens `words` hold."""
+    return _hits(words, _FURNITURE, _FURNITURE_N)
+
+
+def notice_hits(words: list[str]) -> int:
+    """How many marks of a consent, legal or sign-up notice the tokens `words` hold."""
+    return _hits(words, _NOTICE, _NOTICE_N)
