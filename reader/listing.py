@@ -1,0 +1,244 @@
+"""The library list: a summary per article file, cached by path, size, mtime and cleaner version."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reader import __version__
+from reader.library import ArticleError, LibraryEntry, library_root, read_text, scan, to_article
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = "article-reader/list-cache"
+CACHE_VERSION = 1
+"""Bump when what a summary holds, or how files are read, changes."""
+POOL_MIN_FILES = 64
+"""Below this many files to read, a process pool costs more than it saves."""
+
+Fields = dict[str, str | None]
+_FIELDS = ("title", "date", "source", "language", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One row of the library list; `error` is the reason a file is not an article, or None."""
+
+    id: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    language: str | None = None
+    error: str | None = None
+    # The highlight store comes with the highlights feature; until then no article has any.
+    highlights: int = 0
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """The shape of one item of `reader list --json`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "source": self.source,
+            "highlights": self.highlights,
+            "language": self.language,
+            "error": self.error,
+        }
+
+
+def summarize(path: str) -> tuple[Fields, tuple[int, int] | None]:
+    """Read and clean one file -> (summary fields, (size, mtime_ns) read if cacheable, or None)."""
+    try:
+        doc = read_text(Path(path))
+        article = to_article(doc)
+    except ArticleError as exc:
+        # A file that could not be opened may become readable without changing its mtime.
+        return {"error": exc.reason}, None if exc.unreadable else _stamp(path)
+    except Exception as exc:  # a cleaner bug must not hide the rest of the library
+        log.debug("cleaning %s failed", path, exc_info=True)
+        return {"error": f"internal error: {type(exc).__name__} (please report it)"}, None
+    fields: Fields = {
+        "title": article.title,
+        "date": article.date,
+        "source": article.source,
+        "language": article.language,
+    }
+    # The stamp of what was read, not of the scan: a file changed in between is not cached stale.
+    return fields, (doc.size, doc.mtime_ns)
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def list_library(path: Path, cache_dir: Path | None, workers: int | None = None) -> list[Summary]:
+    """Summaries of the articles under `path` (a folder or one file), reusing the cache."""
+    from reader.clean import CLEANER_VERSION
+
+    root, single = library_root(path)
+    entries = scan(path)
+    cache_file = cache_path(cache_dir, root) if cache_dir is not None else None
+    cached = _load_cache(cache_file) if cache_file is not None else {}
+    keys = [os.path.abspath(entry.path) for entry in entries]
+
+    found: dict[str, Fields] = {}
+    todo: list[str] = []
+    for entry, key in zip(entries, keys, strict=True):
+        fields = _valid(cached.get(key), entry, CLEANER_VERSION)
+        if fields is None:
+            todo.append(key)
+        else:
+            found[key] = fields
+
+    fresh: dict[str, dict[str, Any]] = {}
+    results = _summarize_all(todo, workers)
+    for key, (fields, stamp) in zip(todo, results, strict=True):
+        found[key] = fields
+        if stamp is not None and _storable(key):
+            size, mtime_ns = stamp
+            fresh[key] = {"size": size, "mtime_ns": mtime_ns, "cleaner": CLEANER_VERSION, **fields}
+
+    if cache_file is not None:
+        # After a whole folder was scanned, files that are gone leave the cache too.
+        kept = cached if single is not None else {k: cached[k] for k in keys if k in cached}
+        if fresh or len(kept) != len(cached):
+            _save_cache(cache_file, {**kept, **fresh})
+
+    return [
+        Summary(
+            entry.id,
+            title=found[key].get("title"),
+            date=found[key].get("date"),
+            source=found[key].get("source"),
+            language=found[key].get("language"),
+            error=found[key].get("error"),
+        )
+        for entry, key in zip(entries, keys, strict=True)
+    ]
+
+
+def _valid(record: object, entry: LibraryEntry, cleaner_version: str) -> Fields | None:
+    """The cached fields if `record` matches the file as it is now, else None."""
+    if not isinstance(record, dict):
+        return None
+    if (
+        record.get("size") != entry.size
+        or record.get("mtime_ns") != entry.mtime_ns
+        or record.get("cleaner") != cleaner_version
+    ):
+        return None
+    fields: Fields = {}
+    for name in _FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            return None  # a foreign or damaged record: compute it again
+        fields[name] = value
+    return fields
+
+
+def _summarize_all(
+    paths: list[str], workers: int | None
+) -> list[tuple[Fields, tuple[int, int] | None]]:
+    """`summarize` each path, across CPUs when there are many."""
+    workers = workers or _cpu_count()
+    if workers > 1 and len(paths) >= POOL_MIN_FILES:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        import reader.clean  # noqa: F401  (imported once here, inherited by forked workers)
+
+        chunk = max(1, min(64, len(paths) // (workers * 8)))
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(summarize, paths, chunksize=chunk))
+        except (OSError, BrokenProcessPool) as exc:
+            log.warning("parallel reading failed (%s); reading in one process", exc)
+    return [summarize(path) for path in paths]
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _storable(key: str) -> bool:
+    """A path that JSON can hold (an undecodable file name holds surrogates)."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def cache_path(cache_dir: Path, root: Path) -> Path:
+    """The cache file for the library folder `root` (one file per folder)."""
+    digest = hashlib.sha256(os.fsencode(os.path.abspath(root))).hexdigest()[:20]
+    return cache_dir / f"list-{digest}.json"
+
+
+def _load_cache(path: Path) -> dict[str, Any]:
+    """The cached records by absolute path; {} if the file is missing, corrupt or foreign."""
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, orjson.JSONDecodeError) as exc:
+        log.info("ignoring the list cache %s: %s", path, exc)
+        return {}
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != CACHE_FORMAT
+        or data.get("version") != CACHE_VERSION
+        or data.get("reader") != __version__
+        or not isinstance(data.get("entries"), dict)
+    ):
+        log.info("ignoring the list cache %s: another format or version", path)
+        return {}
+    entries: dict[str, Any] = data["entries"]
+    return entries
+
+
+def _save_cache(path: Path, entries: dict[str, Any]) -> None:
+    """Write the cache atomically (temp file + rename); failing to write it is not an error."""
+    import orjson
+
+    payload = orjson.dumps(
+        {
+            "format": CACHE_FORMAT,
+            "version": CACHE_VERSION,
+            "reader": __version__,
+            "entries": entries,
+        }
+    )
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".list-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        log.warning("could not write the list cache %s: %s", path, exc)
+    finally:
+        if tmp is not None:
+            _remove(tmp)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
