@@ -11,6 +11,7 @@ rewritten, and cleaning a cleaned body changes nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 
 from reader import dates, lang, lexicon
 from reader.models import Article, Block
+
+log = logging.getLogger(__name__)
 
 # Bumped whenever the cleaner's output may change: highlights remember the version they were
 # made with, and caches of cleaned articles are keyed by it.
@@ -27,11 +30,17 @@ SHORT = 70  # below this, a line is too short to judge by its words alone (jusTe
 LONG = 140  # from this, a sentence-rich line anchors the story
 GAP_LIMIT = 20.0  # how much furniture a gap inside the story may hold (see _GAP_COST)
 JUNK_WEIGHT = 20  # characters of prose that one furniture line inside a cluster outweighs
-MAX_PASSES = 8  # cleaning to a fixed point; real pages settle in two
 TITLE_WINDOW = 25  # lines before the story where the headline is looked for
 
 _WORDS = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»“)\]\s]*$")
+
+
+def _ends_sentence(text: str) -> bool:
+    """True when `text` ends like a sentence: a stop, maybe inside quotes or brackets."""
+    return _SENTENCE_END.search(text[-12:]) is not None  # the tail only: lines can be long
+
+
 _QUOTE_OPEN = "«\"“„‘‹'"
 _QUOTE_CLOSE = "»\"”“’›'"
 _DIGIT = re.compile(r"\d")
@@ -108,11 +117,15 @@ def clean(text: str, hints: Mapping[str, str | None] | None = None) -> Article:
     kinds: _KindMemo = {}
     article = _clean_once(text, memo, kinds)
     body = article.body
-    # Cleaning is a fixed point: what one pass keeps, the next keeps too. Each pass can only
-    # drop lines, so this ends; real pages settle after one extra pass.
-    for _ in range(MAX_PASSES):
+    # Cleaning is a fixed point: what one pass keeps, the next keeps too. A pass only drops
+    # lines (or a date glued before the first sentence), so each body is shorter than the last
+    # until one is kept whole; real pages settle after one extra pass.
+    while True:
         again = _clean_once(body, memo, kinds, metadata=False)
         if again.body == body:
+            break
+        if len(again.body) >= len(body):  # cannot happen (see above); never loop forever
+            log.error("cleaning did not settle; keeping the last body")
             break
         article = _replace_blocks(article, again.blocks)
         body = again.body
@@ -158,7 +171,7 @@ def split_lines(text: str, memo: _Memo | None = None) -> list[Line]:
     return lines
 
 
-DETECT_WORDS = 1000  # language detection reads this many words of the prose-like lines
+DETECT_WORDS = 500  # language detection reads this many words of the prose-like lines
 
 
 def detect_language(lines: list[Line]) -> str | None:
@@ -212,7 +225,7 @@ def _classify(line: Line, known_language: bool) -> str:
     n = len(text)
     if line.form in ("break", "debris"):
         return line.form
-    if _is_name(line):
+    if n <= 40 and _is_name(line):
         return "name"
     if n >= SHORT:
         notices = lexicon.notice_hits(line.words)
@@ -222,7 +235,7 @@ def _classify(line: Line, known_language: bool) -> str:
         return "short"
     if text.endswith(("...", "…")) and not text.endswith(("....",)) and n < 300:
         return "debris"  # a teaser cut short
-    sentence_like = bool(_SENTENCE_END.search(text)) or text.count(". ") >= 1
+    sentence_like = _ends_sentence(text) or text.count(". ") >= 1
     if known_language:
         density = line.density
         if density >= 0.30:
@@ -235,14 +248,16 @@ def _classify(line: Line, known_language: bool) -> str:
 
 def _form(text: str, words: list[str]) -> str:
     """What a line's text alone says of it (see Line.form)."""
-    if len(text) <= 60 and lexicon.is_section_break(text, words):
-        return "break"
-    if len(words) <= 4 and lexicon.is_read_more(words):
-        return "more"
-    return "debris" if _is_debris_shape(text, words) else ""
+    lexical = not lexicon.FIRST_WORDS.isdisjoint(words)  # else no phrase of the lexicon is here
+    if lexical:
+        if len(text) <= 60 and lexicon.is_section_break(text, words):
+            return "break"
+        if len(words) <= 4 and lexicon.is_read_more(words):
+            return "more"
+    return "debris" if _is_debris_shape(text, words, lexical) else ""
 
 
-def _is_debris_shape(text: str, words: list[str]) -> bool:
+def _is_debris_shape(text: str, words: list[str], lexical: bool = True) -> bool:
     """Lines whose shape says they are not prose: numbers, dates, counters, credits, links."""
     n = len(text)
     if n >= 120:
@@ -253,22 +268,15 @@ def _is_debris_shape(text: str, words: list[str]) -> bool:
     if _is_credit(text, words):
         return True
     letters = len(words) - sum(map(str.isdigit, words)) if has_digit else len(words)
-    if (
-        has_digit
-        and letters <= 6
-        and _DATE_OR_TIME.search(text)
-        and (_TIME.search(text) or dates.find_date(text) is not None)
-    ):
-        # a dateline: a date or time with few other words ("Publié: 16.09.2023 à 14:31")
-        if letters <= 4 or not _SENTENCE_END.search(text.rstrip(".")):
-            return True
+    if has_digit and letters <= 6 and _DATE_OR_TIME.search(text) and _is_dateline(text):
+        return True
     if "@" in text and len(words) <= 12 and _EMAIL.search(text):
         return True
     if letters <= 8 and "." in text and _URL.search(text):
         return True
     if letters <= 12 and ("|" in text or " • " in text or " · " in text):
         return True
-    if n < 80 and letters <= 6 and lexicon.furniture_hits(words):
+    if lexical and n < 80 and letters <= 6 and lexicon.furniture_hits(words):
         return True
     return text.startswith(("#", "@")) and letters <= 4
 
@@ -386,7 +394,7 @@ def _is_heading_like(line: Line) -> bool:
 
 
 def _is_sentence(line: Line) -> bool:
-    return len(line.words) >= 3 and bool(_SENTENCE_END.search(line.text)) and line.stop >= 1
+    return len(line.words) >= 3 and _ends_sentence(line.text) and line.stop >= 1
 
 
 def _is_quote(text: str) -> bool:
@@ -585,6 +593,18 @@ class _Metadata:
         if "." in name and " " not in name:
             name = name.split(".")[-2] if name.count(".") >= 1 else name
         self.source = name or None
+
+
+def _is_dateline(text: str) -> bool:
+    """A date or time with a label at most: "Publié: 16.09.2023 à 14:31", "Posted on May 2,
+    2022", "12.03.2024, 15:13" (not a heading that names a date: "Une incursion en mai 2023")."""
+    if _TIME.search(text):
+        return True
+    found = dates.find_date(text)
+    if found is None:
+        return False
+    head = text[: found[1]]
+    return ":" in head or len(_WORDS.findall(head)) <= 2
 
 
 def _is_credit(text: str, words: list[str]) -> bool:

@@ -77,14 +77,20 @@ def stopwords(language: str | None) -> frozenset[str]:
     return frozenset(_read_list(name)) if name else frozenset()
 
 
+_CODES = tuple(LANGUAGES)
+
+
 @cache
-def _votes() -> dict[str, tuple[str, ...]]:
-    """word -> the languages whose list head holds it."""
-    votes: dict[str, list[str]] = {}
-    for code, name in LANGUAGES.items():
+def _votes() -> dict[str, tuple[tuple[int, float], ...]]:
+    """word -> (language index, share of the word's vote) for each list whose head holds it."""
+    votes: dict[str, list[int]] = {}
+    for index, name in enumerate(LANGUAGES.values()):
         for word in _read_list(name, DETECTION_WORDS):
-            votes.setdefault(word, []).append(code)
-    return {word: tuple(codes) for word, codes in votes.items()}
+            votes.setdefault(word, []).append(index)
+    return {
+        word: tuple((index, 1 / len(indices)) for index in indices)
+        for word, indices in votes.items()
+    }
 
 
 def detect(words: list[str], *, minimum: int = 5) -> str | None:
@@ -96,16 +102,14 @@ def detect(words: list[str], *, minimum: int = 5) -> str | None:
     """
     table = _votes()
     counts = Counter(words)
-    tally: dict[str, float] = {}
+    tally = [0.0] * len(_CODES)
     total = 0
     for word in sorted(counts.keys() & table.keys()):  # sorted: sums never depend on hashing
-        codes = table[word]
         count = counts[word]
         total += count
-        share = count / len(codes)
-        for code in codes:
-            tally[code] = tally.get(code, 0.0) + share
-    if total < minimum or not tally:
+        for index, share in table[word]:
+            tally[index] += share * count
+    if total < minimum:
         return None
-    # Ties break on the code so that the result never depends on dict order.
-    return max(sorted(tally), key=lambda code: tally[code])
+    best = max(tally)  # ties go to the first language listed
+    return _CODES[tally.index(best)]

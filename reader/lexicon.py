@@ -116,6 +116,8 @@ _FIRSTS = {
     id(p): frozenset(words[0] for words in p)
     for p in (_SECTION, _SECTION_PREFIX, _FURNITURE, _NOTICE, _READ_MORE)
 }
+# Every word that can start a phrase of this module: a line with none of them matches nothing.
+FIRST_WORDS = frozenset().union(*_FIRSTS.values())
 _SECTION_N = _longest(_SECTION)
 _FURNITURE_N = _longest(_FURNITURE)
 _NOTICE_N = _longest(_NOTICE)
