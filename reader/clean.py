@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 # made with, and caches of cleaned articles are keyed by it.
 CLEANER_VERSION = "1"
 
+MEDIA_LINES = 4  # lines a photo or video block between a subheading and its text may take
+RELATED_SHARE = 0.25  # at most this share of the prose may follow a related-links header
 SHORT = 70  # below this, a line is too short to judge by its words alone (jusText's limit)
 LONG = 140  # from this, a sentence-rich line anchors the story
 GAP_LIMIT = 20.0  # how much furniture a gap inside the story may hold (see _GAP_COST)
@@ -69,7 +71,8 @@ _SOURCE_LABEL = re.compile(
     r"^(?:source|quelle|fuente|fonte|źródło|bron)\s*:\s*(?P<name>.{2,60})$", re.I
 )
 _PUBLISHED_ON = re.compile(
-    r"(?:publi[ée]e?|published|erschienen|publicad[oa]|pubblicat[oa]|originally)\b.*?\b"
+    r"(?:publi[ée]e?s?|published|erschien(?:en)?|veröffentlicht|publicad[oa]|pubblicat[oa]|"
+    r"paru|apareci[óo]|originally)\b.*?\b"
     r"(?:sur|on|auf|en|su|in|at)\s+(?P<site>[\w.-]+\.[a-z]{2,})\b",
     re.I,
 )
@@ -94,8 +97,8 @@ class Line:
     group: int  # lines separated by no blank line share a group
     words: list[str]  # lower-cased tokens
     key: str  # lower-cased: what repetition compares
-    form: str  # what the text alone says: "debris" (a date, a counter, a credit...),
-    #            "break" (a comments or related-links header), "more" (a read-more link), or ""
+    form: str  # what the text alone says: "debris" (a date, a counter, a credit, a link...),
+    # "comments" or "related" (the header of such a section), "more" (a read-more link), or ""
     stop: int = 0  # how many words are stop words
     kind: str = ""  # debris, name, teaser, break, good, near, short, bad
     repeated: bool = False
@@ -204,7 +207,12 @@ def _clean_once(text: str, memo: _Memo, kinds: _KindMemo, *, metadata: bool = Tr
         if line.repeated and len(line.text) < 200 and line.kind not in ("break", "debris"):
             line.kind = "debris"  # menus, captions and headlines shown twice
     for i, line in enumerate(lines):
-        if line.form == "more":
+        if line.form == "related":  # the links under a related-links header
+            for after in lines[i + 1 : i + 4]:
+                if after.kind != "short":
+                    break
+                after.kind = "debris"
+        elif line.form == "more":
             line.kind = "debris"
             if i and lines[i - 1].kind in ("good", "near"):
                 lines[i - 1].kind = "teaser"  # the line before a "read more" link
@@ -223,13 +231,15 @@ def _classify(line: Line, known_language: bool) -> str:
     """debris | break | good | near | short | bad, from the line alone."""
     text = line.text
     n = len(text)
-    if line.form in ("break", "debris"):
-        return line.form
+    if line.form in ("comments", "related"):
+        return "break"
+    if line.form == "debris":
+        return "debris"
     if n <= 40 and _is_name(line):
         return "name"
     if n >= SHORT:
-        notices = lexicon.notice_hits(line.words)
-        if notices and (n < 400 or notices > 1):
+        strong, weak = lexicon.notice_marks(line.words)
+        if (strong and n < 600) or (weak >= 2 and n < 400):
             return "debris"  # a consent, legal or sign-up notice
     if n < SHORT:
         return "short"
@@ -250,10 +260,13 @@ def _form(text: str, words: list[str]) -> str:
     """What a line's text alone says of it (see Line.form)."""
     lexical = not lexicon.FIRST_WORDS.isdisjoint(words)  # else no phrase of the lexicon is here
     if lexical:
-        if len(text) <= 60 and lexicon.is_section_break(text, words):
-            return "break"
+        section = lexicon.section_break(text, words)
+        if section is not None:
+            return section
         if len(words) <= 4 and lexicon.is_read_more(words):
             return "more"
+        if len(text) <= 250 and lexicon.is_link_line(text):
+            return "debris"
     return "debris" if _is_debris_shape(text, words, lexical) else ""
 
 
@@ -350,14 +363,19 @@ _GAP_COST = {
 
 
 def _cut_at_break(lines: list[Line], first: int, last: int) -> int:
-    """End the story at a comments or related-links header once most of the story is behind."""
+    """End the story at a comments header once most of the story is behind.
+
+    A related-links header ends it only when little prose follows: a box of links may sit
+    inside a story, which then goes on; teasers after a story are short."""
     total = sum(len(line.text) for line in lines[first : last + 1] if line.kind in ("good", "near"))
     seen = 0
     for i in range(first, last + 1):
         line = lines[i]
         if line.kind in ("good", "near"):
             seen += len(line.text)
-        elif line.kind == "break" and seen >= 0.5 * total:
+        elif (line.form == "comments" and seen >= 0.5 * total) or (
+            line.form == "related" and seen >= (1 - RELATED_SHARE) * total
+        ):
             end = i - 1
             while end > first and lines[end].kind not in ("good", "near"):
                 end -= 1
@@ -416,6 +434,23 @@ def _junk(lines: list[Line], i: int) -> bool:
     return not 0 <= i < len(lines) or lines[i].kind in _JUNK
 
 
+def _is_media(lines: list[Line], i: int) -> bool:
+    """A line of a photo or video block: a credit, a counter or duration, a caption shown
+    twice, or a video's title right before its duration."""
+    line = lines[i]
+    if line.kind not in ("debris", "name", "short"):
+        return False
+    text, words = line.text, line.words
+    if _is_credit(text, words) or (line.repeated and len(words) >= 4 and _ends_sentence(text)):
+        return True
+    if _DIGIT.search(text) and _NUMBERISH.match(text):
+        return True
+    if line.kind == "short" and i + 1 < len(lines):  # a video's title before its duration
+        after = lines[i + 1].text
+        return bool(_DIGIT.search(after) and _NUMBERISH.match(after))
+    return False
+
+
 def _select(lines: list[Line], first: int, last: int) -> set[int]:
     """Which lines of the main run are story: prose, subheadings, quotes and attributions."""
     keep: set[int] = set()
@@ -434,13 +469,18 @@ def _select(lines: list[Line], first: int, last: int) -> set[int]:
                 lines[i - 1].kind in prose or (i + 1 < len(lines) and lines[i + 1].kind in prose)
             ):
                 keep.add(i)
-    # Subheadings: a heading-like line directly followed by kept prose. Two or more headings in
-    # a row are a list of links (teasers), not a subheading.
+    # Subheadings: a heading-like line followed by kept prose (maybe past a photo's caption
+    # and credit). Two or more headings in a row are a list of links (teasers), not a
+    # subheading.
     for i in range(first + 1, last):
         line = lines[i]
-        if i in keep or line.kind != "short" or not _is_heading_like(line):
+        if i in keep or line.kind != "short" or not _is_heading_like(line) or _is_media(lines, i):
             continue
         after = i + 1
+        if len(lines[after].words) >= 2 and _is_credit(lines[after].text, lines[after].words):
+            continue  # a caption, with its credit
+        while after < min(last, i + 1 + MEDIA_LINES) and _is_media(lines, after):
+            after += 1
         before = i - 1
         if (
             after in keep

@@ -20,8 +20,7 @@ def _phrases(text: str) -> frozenset[tuple[str, ...]]:
 
 # Lines that open a section which is not the story: comments, related or recommended links.
 # After most of the story, such a line ends it.
-_SECTION = _phrases(
-    # comments
+_COMMENTS = _phrases(
     "comment|comments|kommentar|kommentare|commentaire|commentaires|comentario|comentarios|"
     "commenti|commento|komentarz|komentarze|komentarzy|reacties|reactie|comentários|"
     "leave a reply|leave a comment|post a comment|add a comment|write a comment|"
@@ -30,8 +29,9 @@ _SECTION = _phrases(
     "hinterlasse einen kommentar|hinterlasse eine antwort|laisser un commentaire|"
     "laissez un commentaire|réagir|publier un commentaire|deja un comentario|"
     "deja tu comentario|deixe um comentário|lascia un commento|recent comments|"
-    "neueste kommentare|keine kommentare|kommentare geschlossen|reply|antworten|"
-    # related and recommended
+    "neueste kommentare|keine kommentare|kommentare geschlossen|reply|antworten"
+)
+_RELATED = _phrases(
     "related|related posts|related articles|related stories|related news|related content|"
     "related coverage|related topics|more from|more stories|more news|more articles|"
     "more like this|you may also like|you might also like|you may like|recommended|"
@@ -49,8 +49,10 @@ _SECTION = _phrases(
     "noticias relacionadas|lo más visto|lo más leído|más leídas|mas leidas|te puede interesar|"
     "también te puede interesar|leggi anche|potrebbe interessarti|articoli correlati|"
     "zobacz też|zobacz także|czytaj też|czytaj także|czytaj również|leia também|leia mais|"
-    "veja também|mais lidas"
+    "veja também|mais lidas|vea también|ver también|lee también|lea también|mira también|"
+    "siehe auch|lire également|à voir aussi|à voir|see more|watch"
 )
+_SECTION = _COMMENTS | _RELATED
 
 # "More from <section>", "Mehr aus <Ressort>": a short line opening a list of links.
 _SECTION_PREFIX = _phrases(
@@ -70,7 +72,7 @@ _FURNITURE = _phrases(
     "skip to content|skip to main content|zum inhalt springen|aller au contenu|"
     "ir al contenido|back to top|nach oben|zurück zur übersicht|zurück zur startseite|"
     "retour|menu|menü|navigation|search|suche|recherche|buscar|home|startseite|accueil|"
-    "inicio|cookie|cookies|privacy|datenschutz|datenschutzerklärung|confidentialité|"
+    "inicio|cookie|cookies|privacy|privatsphäre|vie privée|boletín|datenschutz|datenschutzerklärung|confidentialité|"
     "privacidad|terms of use|terms of service|nutzungsbedingungen|agb|impressum|imprint|"
     "mentions légales|aviso legal|copyright|all rights reserved|alle rechte vorbehalten|"
     "tous droits réservés|todos los derechos reservados|advertisement|advertising|anzeige|"
@@ -85,18 +87,29 @@ _FURNITURE = _phrases(
 )
 
 # Marks of a consent, legal or sign-up notice, which may be a long, well-formed sentence.
+# One strong mark is enough; weak marks (words a story may use too) count only in pairs.
 _NOTICE = _phrases(
-    "cookie|cookies|privacy policy|datenschutzerklärung|politique de confidentialité|"
+    "privacy policy|datenschutzerklärung|politique de confidentialité|"
     "política de privacidad|terms of use|terms and conditions|terms conditions|"
     "all rights reserved|alle rechte vorbehalten|tous droits réservés|"
     "todos los derechos reservados|will not be published|wird nicht veröffentlicht|"
-    "ne sera pas publiée|required fields are marked|pflichtfelder sind|javascript|"
-    "your browser|ihr browser|votre navigateur|newsletter|abonnieren sie|subscribe to|"
-    "sign up for|sign up to|melden sie sich|inscrivez vous|suscríbete|commentaire|"
-    "comment policy|commenting policy|comments section|kommentarfunktion|"
-    "affiliate|provision|commission"
+    "ne sera pas publiée|required fields are marked|pflichtfelder sind|we use cookies|"
+    "wir verwenden cookies|nous utilisons des cookies|utilizamos cookies|"
+    "affiliate link|affiliate links|affiliate commission|earn a commission|"
+    "comment policy|commenting policy|kommentarfunktion|in your inbox|in ihr postfach|"
+    "in ihren posteingang|dans votre boîte|en tu correo|en tu bandeja|cookie|cookies|"
+    "javascript|your browser|ihr browser|votre navigateur|newsletter|abonnieren sie|"
+    "subscribe to|sign up for|sign up to|melden sie sich|inscrivez vous|suscríbete|"
+    "commentaire|comments section"
 )
-
+_WEAK_NOTICE = _phrases(
+    "browser|navigateur|boletín|subscribe|abonnieren|sign up|commentaires|comments|"
+    "privacy|privatsphäre|vie privée|privacidad|datenschutz|consent|einwilligung|zustimmung|"
+    "consentement|consentimiento|our partners|unsere partner|nos partenaires|nuestros socios|"
+    "personalised|personalized|personalisierte|personnalisée|personnalisées|personalizada|"
+    "tracking|analytics|settings|einstellungen|paramètres|configuración|accept|akzeptieren|"
+    "accepter|aceptar|unsubscribe|abmelden|désinscrire"
+)
 
 # A link to the rest of a teaser: the line before it is a teaser, not the story.
 _READ_MORE = _phrases(
@@ -114,13 +127,14 @@ def _longest(phrases: frozenset[tuple[str, ...]]) -> int:
 
 _FIRSTS = {
     id(p): frozenset(words[0] for words in p)
-    for p in (_SECTION, _SECTION_PREFIX, _FURNITURE, _NOTICE, _READ_MORE)
+    for p in (_SECTION, _SECTION_PREFIX, _FURNITURE, _NOTICE, _WEAK_NOTICE, _READ_MORE)
 }
+_SECTION_STARTS = _FIRSTS[id(_SECTION)] | _FIRSTS[id(_SECTION_PREFIX)]
 # Every word that can start a phrase of this module: a line with none of them matches nothing.
 FIRST_WORDS = frozenset().union(*_FIRSTS.values())
 _SECTION_N = _longest(_SECTION)
 _FURNITURE_N = _longest(_FURNITURE)
-_NOTICE_N = _longest(_NOTICE)
+_NOTICE_N = max(_longest(_NOTICE), _longest(_WEAK_NOTICE))
 
 
 def _hits(words: list[str], phrases: frozenset[tuple[str, ...]], longest: int) -> int:
@@ -140,30 +154,37 @@ def _hits(words: list[str], phrases: frozenset[tuple[str, ...]], longest: int) -
     return hits
 
 
-def is_section_break(text: str, words: list[str]) -> bool:
-    """True for a short line that opens a comments or related-links section.
+def section_break(text: str, words: list[str]) -> str | None:
+    """ "comments" or "related" for a short line that opens such a section, else None.
 
     `words` are the line's lower-cased tokens. Numbers (a comment count) may come along.
     """
-    if (
-        len(text) > 60
-        or not words
-        or (
-            _FIRSTS[id(_SECTION)].isdisjoint(words)
-            and _FIRSTS[id(_SECTION_PREFIX)].isdisjoint(words)
-        )
-    ):
-        return False
+    if len(text) > 60 or not words or _SECTION_STARTS.isdisjoint(words):
+        return None
     content = [w for w in words if not w.isdigit()]
     if not content or len(content) > 6:
-        return False
-    if tuple(content) in _SECTION:
-        return True
-    return (
+        return None
+    phrase = tuple(content)
+    if phrase in _COMMENTS:
+        return "comments"
+    if phrase in _RELATED:
+        return "related"
+    if (
         len(content) <= 4
         and (tuple(content[:2]) in _SECTION_PREFIX or tuple(content[:1]) in _SECTION_PREFIX)
         and not any(w.isdigit() for w in words)
-    )
+    ):
+        return "related"
+    return None
+
+
+_LABEL = re.compile(r"\W*([^:|»–—]{2,40}?)\s*[:|»–—]\s*\S")
+
+
+def is_link_line(text: str) -> bool:
+    """True for a link to another article behind a label: "Read also: …", "Lire aussi : …"."""
+    m = _LABEL.match(text)
+    return m is not None and tuple(_TOKEN.findall(m.group(1).lower())) in _RELATED
 
 
 def is_read_more(words: list[str]) -> bool:
@@ -177,6 +198,6 @@ def furniture_hits(words: list[str]) -> int:
     return _hits(words, _FURNITURE, _FURNITURE_N)
 
 
-def notice_hits(words: list[str]) -> int:
-    """How many marks of a consent, legal or sign-up notice the tokens `words` hold."""
-    return _hits(words, _NOTICE, _NOTICE_N)
+def notice_marks(words: list[str]) -> tuple[int, int]:
+    """(strong, weak) marks of a consent, legal or sign-up notice in the tokens `words`."""
+    return _hits(words, _NOTICE, _NOTICE_N), _hits(words, _WEAK_NOTICE, _NOTICE_N)
