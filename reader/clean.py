@@ -15,7 +15,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reader import dates, lang, lexicon
 from reader.models import Article, Block
@@ -59,6 +59,7 @@ _NUMBERISH = re.compile(r"[\W\d_]*\d[\W\d_]*$|\s*\d+\s*(?:/|of|von|sur|de|z)\s*\
 _DATE_OR_TIME = re.compile(
     r"(?<!\d)(?:(?:19|20)\d\d(?!\d)|\d{1,2}[:h]\d{2}(?!\d)|\d{1,2}[./]\d{1,2}[./])"
 )
+_MARKS = re.compile(r"[@|•·#]|\.\w|www", re.I)  # what e-mails, links and separators hold
 _EMAIL = re.compile(r"\S+@\S+\.\w+|\[email protected\]")
 # First words of a photo, video or agency credit ("Photo: Twitter / @x", "Getty Images").
 _CREDIT_WORDS = frozenset(
@@ -108,23 +109,28 @@ class Line:
         return self.stop / len(self.words) if self.words else 0.0
 
 
-# What a line's text alone tells, kept across the passes over one article: the text's tokens,
-# repetition key and shape; and per language, its stop-word count and kind.
 _Memo = dict[str, tuple[list[str], str, str]]
-_KindMemo = dict[str | None, dict[str, tuple[int, str]]]
+
+
+@dataclass(slots=True)
+class _Memos:
+    """What the passes over one article share, so that a later pass costs little."""
+
+    lines: _Memo = field(default_factory=dict)  # text -> tokens, repetition key, form
+    kinds: dict[str | None, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    # ^ language -> text -> stop-word count, kind
 
 
 def clean(text: str, hints: Mapping[str, str | None] | None = None) -> Article:
     """Clean `text` (decoded and sanitised). `hints` are metadata already known (from HTML)."""
-    memo: _Memo = {}
-    kinds: _KindMemo = {}
-    article = _clean_once(text, memo, kinds)
+    memos = _Memos()
+    article = _clean_once(text, memos)
     body = article.body
     # Cleaning is a fixed point: what one pass keeps, the next keeps too. A pass only drops
     # lines (or a date glued before the first sentence), so each body is shorter than the last
     # until one is kept whole; real pages settle after one extra pass.
     while True:
-        again = _clean_once(body, memo, kinds, metadata=False)
+        again = _clean_once(body, memos, metadata=False)
         if again.body == body:
             break
         if len(again.body) >= len(body):  # cannot happen (see above); never loop forever
@@ -190,13 +196,13 @@ def detect_language(lines: list[Line]) -> str | None:
     return lang.detect(words)
 
 
-def _clean_once(text: str, memo: _Memo, kinds: _KindMemo, *, metadata: bool = True) -> Article:
-    lines = split_lines(text, memo)
+def _clean_once(text: str, memos: _Memos, *, metadata: bool = True) -> Article:
+    lines = split_lines(text, memos.lines)
     language = detect_language(lines)
     stops = lang.stopwords(language)
     counts = Counter(line.key for line in lines)
     known_language = language is not None
-    kinds_here = kinds.setdefault(language, {})
+    kinds_here = memos.kinds.setdefault(language, {})
     for line in lines:
         known = kinds_here.get(line.text)
         if known is None:
@@ -258,7 +264,9 @@ def _classify(line: Line, known_language: bool) -> str:
 
 def _form(text: str, words: list[str]) -> str:
     """What a line's text alone says of it (see Line.form)."""
-    lexical = not lexicon.FIRST_WORDS.isdisjoint(words)  # else no phrase of the lexicon is here
+    if len(text) > 250:
+        return ""  # prose-sized: no header, link, label or shape is that long
+    lexical = not lexicon.ANCHORS.isdisjoint(words)  # else no phrase of the lexicon is here
     if lexical:
         section = lexicon.section_break(text, words)
         if section is not None:
@@ -275,23 +283,26 @@ def _is_debris_shape(text: str, words: list[str], lexical: bool = True) -> bool:
     n = len(text)
     if n >= 120:
         return False
-    has_digit = _DIGIT.search(text) is not None
-    if has_digit and _NUMBERISH.match(text):
-        return True
+    if _DIGIT.search(text) is None:
+        letters = len(words)
+    else:
+        if _NUMBERISH.match(text):
+            return True
+        letters = len(words) - sum(map(str.isdigit, words))
+        if letters <= 6 and _DATE_OR_TIME.search(text) and _is_dateline(text):
+            return True
     if _is_credit(text, words):
         return True
-    letters = len(words) - sum(map(str.isdigit, words)) if has_digit else len(words)
-    if has_digit and letters <= 6 and _DATE_OR_TIME.search(text) and _is_dateline(text):
-        return True
-    if "@" in text and len(words) <= 12 and _EMAIL.search(text):
-        return True
-    if letters <= 8 and "." in text and _URL.search(text):
-        return True
-    if letters <= 12 and ("|" in text or " • " in text or " · " in text):
-        return True
-    if lexical and n < 80 and letters <= 6 and lexicon.furniture_hits(words):
-        return True
-    return text.startswith(("#", "@")) and letters <= 4
+    if _MARKS.search(text) is not None:  # rare characters: look closer
+        if "@" in text and len(words) <= 12 and _EMAIL.search(text):
+            return True
+        if letters <= 8 and _URL.search(text):
+            return True
+        if letters <= 12 and ("|" in text or " • " in text or " · " in text):
+            return True
+        if text.startswith(("#", "@")) and letters <= 4:
+            return True
+    return lexical and n < 80 and letters <= 6 and lexicon.furniture_hits(words) > 0
 
 
 def _main_run(lines: list[Line]) -> tuple[int | None, int | None]:
@@ -649,7 +660,7 @@ def _is_dateline(text: str) -> bool:
 
 def _is_credit(text: str, words: list[str]) -> bool:
     """A credit line: "© AFP", "Photo: Twitter / @x", "Getty Images"."""
-    if text[0] == "©" or text[:3].lower() == "(c)":
+    if text[0] in "©(" and (text[0] == "©" or text[:3].lower() == "(c)"):
         return True
     return (
         bool(words)

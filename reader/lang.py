@@ -80,15 +80,20 @@ def stopwords(language: str | None) -> frozenset[str]:
 _CODES = tuple(LANGUAGES)
 
 
+# A vote is this many units, shared out in whole units among the languages a word belongs to:
+# integer sums do not depend on the order of addition, so neither does the result.
+_VOTE = 720720  # divisible by 1..16
+
+
 @cache
-def _votes() -> dict[str, tuple[tuple[int, float], ...]]:
-    """word -> (language index, share of the word's vote) for each list whose head holds it."""
+def _votes() -> dict[str, tuple[tuple[int, int], ...]]:
+    """word -> (language index, units of the word's vote) for each list whose head holds it."""
     votes: dict[str, list[int]] = {}
     for index, name in enumerate(LANGUAGES.values()):
         for word in _read_list(name, DETECTION_WORDS):
             votes.setdefault(word, []).append(index)
     return {
-        word: tuple((index, 1 / len(indices)) for index in indices)
+        word: tuple((index, _VOTE // len(indices)) for index in indices)
         for word, indices in votes.items()
     }
 
@@ -102,14 +107,13 @@ def detect(words: list[str], *, minimum: int = 5) -> str | None:
     """
     table = _votes()
     counts = Counter(words)
-    tally = [0.0] * len(_CODES)
+    tally = [0] * len(_CODES)
     total = 0
-    for word in sorted(counts.keys() & table.keys()):  # sorted: sums never depend on hashing
+    for word in counts.keys() & table.keys():
         count = counts[word]
         total += count
-        for index, share in table[word]:
-            tally[index] += share * count
+        for index, units in table[word]:
+            tally[index] += units * count
     if total < minimum:
         return None
-    best = max(tally)  # ties go to the first language listed
-    return _CODES[tally.index(best)]
+    return _CODES[tally.index(max(tally))]  # ties go to the first language listed

@@ -122,37 +122,49 @@ _READ_MORE = _phrases(
 )
 
 
-def _longest(phrases: frozenset[tuple[str, ...]]) -> int:
-    return max(len(p) for p in phrases)
+def _anchor(phrase: tuple[str, ...]) -> int:
+    """Where a phrase is looked for: its longest word, the rarest in text as a rule."""
+    return max(range(len(phrase)), key=lambda k: (len(phrase[k]), k))
 
 
-_FIRSTS = {
-    id(p): frozenset(words[0] for words in p)
-    for p in (_SECTION, _SECTION_PREFIX, _FURNITURE, _NOTICE, _WEAK_NOTICE, _READ_MORE)
-}
-_SECTION_STARTS = _FIRSTS[id(_SECTION)] | _FIRSTS[id(_SECTION_PREFIX)]
-# Every word that can start a phrase of this module: a line with none of them matches nothing.
-FIRST_WORDS = frozenset().union(*_FIRSTS.values())
-_SECTION_N = _longest(_SECTION)
-_FURNITURE_N = _longest(_FURNITURE)
-_NOTICE_N = max(_longest(_NOTICE), _longest(_WEAK_NOTICE))
+class _Index:
+    """Phrases found through one anchor word each, so that a line holding none of the
+    anchors costs one set operation."""
+
+    def __init__(self, phrases: frozenset[tuple[str, ...]]) -> None:
+        self.by_anchor: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for phrase in sorted(phrases):
+            k = _anchor(phrase)
+            self.by_anchor.setdefault(phrase[k], []).append((phrase, k))
+        self.anchors = frozenset(self.by_anchor)
+
+    def hits(self, words: list[str]) -> int:
+        """How many places of `words` start one of the phrases."""
+        found = self.anchors.intersection(words)
+        if not found:
+            return 0
+        starts: set[int] = set()
+        for i, word in enumerate(words):
+            if word in found:
+                for phrase, k in self.by_anchor[word]:
+                    start = i - k
+                    if start >= 0 and tuple(words[start : start + len(phrase)]) == phrase:
+                        starts.add(start)
+        return len(starts)
 
 
-def _hits(words: list[str], phrases: frozenset[tuple[str, ...]], longest: int) -> int:
-    """How many phrases of `phrases` occur in `words` (overlaps counted once per start)."""
-    firsts = _FIRSTS[id(phrases)]
-    if firsts.isdisjoint(words):
-        return 0
-    hits = 0
-    count = len(words)
-    for i in range(count):
-        if words[i] not in firsts:
-            continue
-        for n in range(1, min(longest, count - i) + 1):
-            if tuple(words[i : i + n]) in phrases:
-                hits += 1
-                break
-    return hits
+_FURNITURE_INDEX = _Index(_FURNITURE)
+_NOTICE_INDEX = _Index(_NOTICE)
+_WEAK_NOTICE_INDEX = _Index(_WEAK_NOTICE)
+_SECTION_ANCHORS = _Index(_SECTION | _SECTION_PREFIX).anchors
+# One word of every phrase of this module: a line with none of them matches nothing here.
+ANCHORS = frozenset().union(
+    _SECTION_ANCHORS,
+    _FURNITURE_INDEX.anchors,
+    _NOTICE_INDEX.anchors,
+    _WEAK_NOTICE_INDEX.anchors,
+    _Index(_READ_MORE).anchors,
+)
 
 
 def section_break(text: str, words: list[str]) -> str | None:
@@ -160,7 +172,7 @@ def section_break(text: str, words: list[str]) -> str | None:
 
     `words` are the line's lower-cased tokens. Numbers (a comment count) may come along.
     """
-    if len(text) > 60 or not words or _SECTION_STARTS.isdisjoint(words):
+    if len(text) > 60 or not words or _SECTION_ANCHORS.isdisjoint(words):
         return None
     content = [w for w in words if not w.isdigit()]
     if not content or len(content) > 6:
@@ -179,11 +191,14 @@ def section_break(text: str, words: list[str]) -> str | None:
     return None
 
 
+_LABEL_MARK = re.compile(r"[:|»–—]")
 _LABEL = re.compile(r"\W*([^:|»–—]{2,40}?)\s*[:|»–—]\s*\S")
 
 
 def is_link_line(text: str) -> bool:
     """True for a link to another article behind a label: "Read also: …", "Lire aussi : …"."""
+    if not _LABEL_MARK.search(text, 0, 45):
+        return False
     m = _LABEL.match(text)
     return m is not None and tuple(_TOKEN.findall(m.group(1).lower())) in _RELATED
 
@@ -196,9 +211,9 @@ def is_read_more(words: list[str]) -> bool:
 
 def furniture_hits(words: list[str]) -> int:
     """How many words of page furniture the tokens `words` hold."""
-    return _hits(words, _FURNITURE, _FURNITURE_N)
+    return _FURNITURE_INDEX.hits(words)
 
 
 def notice_marks(words: list[str]) -> tuple[int, int]:
     """(strong, weak) marks of a consent, legal or sign-up notice in the tokens `words`."""
-    return _hits(words, _NOTICE, _NOTICE_N), _hits(words, _WEAK_NOTICE, _NOTICE_N)
+    return _NOTICE_INDEX.hits(words), _WEAK_NOTICE_INDEX.hits(words)
