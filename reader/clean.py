@@ -24,9 +24,10 @@ log = logging.getLogger(__name__)
 
 # Bumped whenever the cleaner's output may change: highlights remember the version they were
 # made with, and caches of cleaned articles are keyed by it.
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"
 
 MEDIA_LINES = 4  # lines a photo or video block between a subheading and its text may take
+FURNITURE_SHARE = 2  # a short line is furniture when one word in this many is
 RELATED_SHARE = 0.25  # at most this share of the prose may follow a related-links header
 SHORT = 70  # below this, a line is too short to judge by its words alone (jusText's limit)
 LONG = 140  # from this, a sentence-rich line anchors the story
@@ -68,6 +69,10 @@ _CREDIT_WORDS = frozenset(
     "grafik illustration getty afp reuters dpa keystone imago shutterstock".split()
 )
 _LABEL = re.compile(r"\W*\w+\s*[:/©]")
+# A caption's credit inside the line: "Roman Prymula, photo: Archives du Gouvernement".
+_INLINE_CREDIT = re.compile(
+    r"\b(?:photos?|fotos?|bild(?:er)?|crédits?|credits?|images?|quelle|source|fuente)\s*:", re.I
+)
 _SOURCE_LABEL = re.compile(
     r"^(?:source|quelle|fuente|fonte|źródło|bron)\s*:\s*(?P<name>.{2,60})$", re.I
 )
@@ -213,7 +218,11 @@ def _clean_once(text: str, memos: _Memos, *, metadata: bool = True) -> Article:
         if line.repeated and len(line.text) < 200 and line.kind not in ("break", "debris"):
             line.kind = "debris"  # menus, captions and headlines shown twice
     for i, line in enumerate(lines):
-        if line.form == "related":  # the links under a related-links header
+        if line.kind == "notice" and line.density >= 0.3:
+            # a paragraph that mentions cookies or a newsletter beside the story is story
+            if _is_good(lines, i - 1) or _is_good(lines, i + 1):
+                line.kind = "good"
+        elif line.form == "related":  # the links under a related-links header
             for after in lines[i + 1 : i + 4]:
                 if after.kind != "short":
                     break
@@ -245,8 +254,10 @@ def _classify(line: Line, known_language: bool) -> str:
         return "name"
     if n >= SHORT:
         strong, weak = lexicon.notice_marks(line.words)
-        if (strong and n < 600) or (weak >= 2 and n < 400):
+        if (strong and n < 600) or (weak >= 3 and n < 600):
             return "debris"  # a consent, legal or sign-up notice
+        if weak == 2 and n < 400:
+            return "notice"  # maybe one; story only beside story
     if n < SHORT:
         return "short"
     if text.endswith(("...", "…")) and not text.endswith(("....",)) and n < 300:
@@ -291,7 +302,7 @@ def _is_debris_shape(text: str, words: list[str], lexical: bool = True) -> bool:
         letters = len(words) - sum(map(str.isdigit, words))
         if letters <= 6 and _DATE_OR_TIME.search(text) and _is_dateline(text):
             return True
-    if _is_credit(text, words):
+    if _is_credit(text, words) or (":" in text and _INLINE_CREDIT.search(text) is not None):
         return True
     if _MARKS.search(text) is not None:  # rare characters: look closer
         if "@" in text and len(words) <= 12 and _EMAIL.search(text):
@@ -302,7 +313,12 @@ def _is_debris_shape(text: str, words: list[str], lexical: bool = True) -> bool:
             return True
         if text.startswith(("#", "@")) and letters <= 4:
             return True
-    return lexical and n < 80 and letters <= 6 and lexicon.furniture_hits(words) > 0
+    return (
+        lexical
+        and n < 80
+        and letters <= 6
+        and lexicon.furniture_hits(words) * FURNITURE_SHARE >= letters
+    )
 
 
 def _main_run(lines: list[Line]) -> tuple[int | None, int | None]:
@@ -363,6 +379,7 @@ def _extend(lines: list[Line], edge: int, step: int, budget: int) -> int:
 
 _GAP_COST = {
     "near": -0.5,
+    "notice": 1.0,
     "short": 0.6,
     "name": 1.0,
     "debris": 1.0,
@@ -438,11 +455,15 @@ def _is_quote(text: str) -> bool:
     )
 
 
-_JUNK = frozenset(("debris", "name", "teaser", "bad", "break"))
+_JUNK = frozenset(("debris", "name", "teaser", "bad", "break", "notice"))
+
+
+def _is_good(lines: list[Line], i: int) -> bool:
+    return 0 <= i < len(lines) and lines[i].kind == "good"
 
 
 def _junk(lines: list[Line], i: int) -> bool:
-    return not 0 <= i < len(lines) or lines[i].kind in _JUNK
+    return 0 <= i < len(lines) and lines[i].kind in _JUNK
 
 
 def _is_media(lines: list[Line], i: int) -> bool:
@@ -477,15 +498,22 @@ def _select(lines: list[Line], first: int, last: int) -> set[int]:
             # jusText's context rule: a short sentence belongs to the story only beside prose.
             prose = {"good", "near", "short"}
             if lexicon.furniture_hits(line.words) <= 1 and (
-                lines[i - 1].kind in prose or (i + 1 < len(lines) and lines[i + 1].kind in prose)
+                (i > 0 and lines[i - 1].kind in prose)
+                or (i + 1 < len(lines) and lines[i + 1].kind in prose)
             ):
                 keep.add(i)
+    # Where a byline may stand: up to the story's second paragraph. A name-like line after it
+    # is a subheading in title case ("Rising Food Prices").
+    goods = [i for i in range(first, last + 1) if lines[i].kind == "good"]
+    byline_end = goods[1] if len(goods) > 1 else last
     # Subheadings: a heading-like line followed by kept prose (maybe past a photo's caption
     # and credit). Two or more headings in a row are a list of links (teasers), not a
     # subheading.
     for i in range(first + 1, last):
         line = lines[i]
-        if i in keep or line.kind != "short" or not _is_heading_like(line) or _is_media(lines, i):
+        if i in keep or not _is_heading_like(line) or _is_media(lines, i):
+            continue
+        if line.kind != "short" and not (line.kind == "name" and i > byline_end):
             continue
         after = i + 1
         if len(lines[after].words) >= 2 and _is_credit(lines[after].text, lines[after].words):
@@ -501,7 +529,7 @@ def _select(lines: list[Line], first: int, last: int) -> set[int]:
                 or lines[before].kind != "short"
                 or not _is_heading_like(lines[before])
             )
-            and lexicon.furniture_hits(line.words) == 0
+            and lexicon.furniture_hits(line.words) * 2 < len(line.words)
         ):
             keep.add(i)
     # A quotation's attribution: a short name-like line right after a quoted line.
@@ -535,7 +563,7 @@ def _blocks(lines: list[Line], keep: set[int], meta: _Metadata) -> list[Block]:
         if pos == 0:
             text = meta.strip_date_prefix(text)
         nxt = order[pos + 1] if pos + 1 < len(order) else None
-        if line.kind == "short" and _is_heading_like(line) and not _is_sentence(line):
+        if line.kind in ("short", "name") and _is_heading_like(line) and not _is_sentence(line):
             blocks.append(Block("heading", text))
         elif _is_quote(text):
             if (
@@ -579,7 +607,10 @@ class _Metadata:
 
     def scan(self, before: list[Line], run: list[Line], after: list[Line], keep: set[int]) -> None:
         offset = len(before)
-        dropped = [line for i, line in enumerate(run, offset) if i not in keep]
+        # The byline region: what was dropped before the story's second paragraph.
+        goods = [i for i, line in enumerate(run, offset) if line.kind == "good"]
+        end = goods[1] if len(goods) > 1 else offset + len(run)
+        dropped = [line for i, line in enumerate(run, offset) if i not in keep and i < end]
         self._title(before)
         near = before[-12:] + dropped[:12]
         for line in near:
@@ -642,7 +673,7 @@ class _Metadata:
             return
         name = m.group(m.lastgroup or 0).strip().rstrip(".")
         if "." in name and " " not in name:
-            name = name.split(".")[-2] if name.count(".") >= 1 else name
+            name = _site_name(name)
         self.source = name or None
 
 
@@ -667,6 +698,17 @@ def _is_credit(text: str, words: list[str]) -> bool:
         and words[0] in _CREDIT_WORDS
         and (len(words) <= 3 or _LABEL.match(text) is not None)
     )
+
+
+_SECOND_LEVEL = frozenset(("co", "com", "org", "net", "gov", "ac", "edu"))
+
+
+def _site_name(domain: str) -> str:
+    """The name in a domain: "BFMTV.com" -> "BFMTV", "www.bbc.co.uk" -> "bbc"."""
+    labels = domain.split(".")
+    if len(labels) >= 3 and labels[-2].lower() in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return labels[-3]
+    return labels[-2]
 
 
 def _is_name(line: Line) -> bool:

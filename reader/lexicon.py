@@ -62,7 +62,7 @@ _SECTION_PREFIX = _phrases(
 
 # Furniture of any size: sharing, accounts, sign-up, navigation, legal, advertising, media.
 _FURNITURE = _phrases(
-    "share|shares|teilen|partager|partagez|compartir|condividi|udostępnij|tweet|"
+    "share|shares|teilen|partager|partagez|compartir|enviar|send|senden|envoyer|condividi|udostępnij|tweet|"
     "facebook|twitter|whatsapp|pinterest|linkedin|telegram|instagram|youtube|xing|reddit|"
     "email|e mail|print|drucken|imprimer|imprimir|stampa|copy link|link kopieren|"
     "login|log in|sign in|signin|sign up|signup|register|anmelden|registrieren|einloggen|"
@@ -90,26 +90,29 @@ _FURNITURE = _phrases(
 # Marks of a consent, legal or sign-up notice, which may be a long, well-formed sentence.
 # One strong mark is enough; weak marks (words a story may use too) count only in pairs.
 _NOTICE = _phrases(
-    "privacy policy|datenschutzerklärung|politique de confidentialité|"
-    "política de privacidad|terms of use|terms and conditions|terms conditions|"
-    "all rights reserved|alle rechte vorbehalten|tous droits réservés|"
-    "todos los derechos reservados|will not be published|wird nicht veröffentlicht|"
-    "ne sera pas publiée|required fields are marked|pflichtfelder sind|we use cookies|"
-    "wir verwenden cookies|nous utilisons des cookies|utilizamos cookies|"
-    "affiliate link|affiliate links|affiliate commission|earn a commission|"
-    "comment policy|commenting policy|kommentarfunktion|in your inbox|in ihr postfach|"
-    "in ihren posteingang|dans votre boîte|en tu correo|en tu bandeja|cookie|cookies|"
-    "javascript|your browser|ihr browser|votre navigateur|newsletter|abonnieren sie|"
-    "subscribe to|sign up for|sign up to|melden sie sich|inscrivez vous|suscríbete|"
-    "commentaire|comments section"
+    "privacy policy|politique de confidentialité|política de privacidad|terms of use|"
+    "terms and conditions|terms conditions|all rights reserved|alle rechte vorbehalten|"
+    "tous droits réservés|todos los derechos reservados|will not be published|"
+    "wird nicht veröffentlicht|ne sera pas publiée|required fields are marked|"
+    "pflichtfelder sind|we use cookies|wir verwenden cookies|nous utilisons des cookies|"
+    "utilizamos cookies|affiliate link|affiliate links|affiliate commission|earn a commission|"
+    "comment policy|commenting policy|comments section|in your inbox|in ihr postfach|"
+    "in ihren posteingang|dans votre boîte|en tu correo|en tu bandeja|your browser|"
+    "ihr browser|votre navigateur|subscribe to|sign up for|sign up to|melden sie sich|"
+    "inscrivez vous|abonnieren sie|accept cookies|cookies akzeptieren|accepter les cookies|"
+    "aceptar cookies|cookie settings|cookie einstellungen|paramètres des cookies|"
+    "on your device|auf ihrem gerät|auf ihrem endgerät|sur votre appareil|en tu dispositivo|"
+    "en su dispositivo|manage preferences|manage cookies|gérer les cookies"
 )
 _WEAK_NOTICE = _phrases(
-    "browser|navigateur|boletín|subscribe|abonnieren|sign up|commentaires|comments|"
+    "cookie|cookies|javascript|newsletter|datenschutzerklärung|kommentarfunktion|suscríbete|"
+    "browser|navigateur|boletín|subscribe|abonnieren|sign up|commentaire|commentaires|comments|"
     "privacy|privatsphäre|vie privée|privacidad|datenschutz|consent|einwilligung|zustimmung|"
     "consentement|consentimiento|our partners|unsere partner|nos partenaires|nuestros socios|"
     "personalised|personalized|personalisierte|personnalisée|personnalisées|personalizada|"
-    "tracking|analytics|settings|einstellungen|paramètres|configuración|accept|akzeptieren|"
-    "accepter|aceptar|unsubscribe|abmelden|désinscrire"
+    "tracking|traceurs|analytics|settings|einstellungen|paramètres|configuración|accept|"
+    "akzeptieren|accepter|aceptar|unsubscribe|abmelden|désinscrire|preferences|präferenzen|"
+    "préférences|preferencias"
 )
 
 # A link to the rest of a teaser: the line before it is a teaser, not the story.
@@ -200,7 +203,10 @@ def is_link_line(text: str) -> bool:
     if not _LABEL_MARK.search(text, 0, 45):
         return False
     m = _LABEL.match(text)
-    return m is not None and tuple(_TOKEN.findall(m.group(1).lower())) in _RELATED
+    if m is None:
+        return False
+    label = tuple(_TOKEN.findall(m.group(1).lower()))
+    return label in _RELATED or label in _READ_MORE
 
 
 def is_read_more(words: list[str]) -> bool:

@@ -105,19 +105,20 @@ def scan(path: Path) -> list[LibraryEntry]:
     if only is not None:
         return [_entry(safe_name(only.name), only)]
     entries: list[LibraryEntry] = []
-    _walk(root, "", entries, set())
+    _walk(root, entries)
     entries.sort(key=lambda e: (e.id.casefold(), e.id))
     return entries
 
 
-_UNPRINTABLE_NAME = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-
-
 def safe_name(name: str) -> str:
-    """A file name fit for one line of a terminal or JSON (unprintable characters -> U+FFFD)."""
-    return name if name.isprintable() else _UNPRINTABLE_NAME.sub("\ufffd", name)
+    """A file name fit for one line of a terminal or JSON (unprintable characters -> U+FFFD).
+
+    Unprintable means control, format (bidi marks), separator (U+2028) and surrogate
+    characters: all that `str.isprintable` refuses but the space.
+    """
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() or c == " " else "\ufffd" for c in name)
 
 
 def library_root(path: Path) -> tuple[Path, Path | None]:
@@ -141,34 +142,42 @@ def _entry(rel: str, path: Path, st: os.stat_result | None = None) -> LibraryEnt
     return LibraryEntry(rel, path, st.st_size, st.st_mtime_ns)
 
 
-def _walk(folder: Path, prefix: str, out: list[LibraryEntry], seen: set[tuple[int, int]]) -> None:
-    try:
-        st = folder.stat()
-        if (st.st_dev, st.st_ino) in seen:  # a symlink loop
-            return
-        seen.add((st.st_dev, st.st_ino))
-        with os.scandir(folder) as it:
-            children = list(it)
-    except OSError as exc:
-        log.warning("skipping folder %s: %s", folder, exc)
-        return
-    for child in children:
-        name = child.name
-        if name.startswith("."):
-            continue
-        rel = prefix + safe_name(name)
+def _walk(root: Path, out: list[LibraryEntry]) -> None:
+    """Every article file under `root`, depth first, hidden files and folders skipped.
+
+    A stack, not recursion: a folder nested thousands deep is walked like any other.
+    """
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Path, str]] = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
         try:
-            is_dir = child.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            _walk(Path(child.path), rel + "/", out, seen)
-        elif os.path.splitext(name)[1].lower() in SUFFIXES:
+            st = folder.stat()
+            if (st.st_dev, st.st_ino) in seen:  # a symlink loop
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            with os.scandir(folder) as it:
+                children = list(it)
+        except OSError as exc:
+            log.warning("skipping folder %s: %s", folder, exc)
+            continue
+        for child in children:
+            name = child.name
+            if name.startswith("."):
+                continue
+            rel = prefix + safe_name(name)
             try:
-                child_st: os.stat_result | None = child.stat()
+                is_dir = child.is_dir()
             except OSError:
-                child_st = None
-            out.append(_entry(rel, Path(child.path), child_st))
+                is_dir = False
+            if is_dir:
+                stack.append((Path(child.path), rel + "/"))
+            elif os.path.splitext(name)[1].lower() in SUFFIXES:
+                try:
+                    child_st: os.stat_result | None = child.stat()
+                except OSError:
+                    child_st = None
+                out.append(_entry(rel, Path(child.path), child_st))
 
 
 def read_text(path: Path, limit: int = DEFAULT_LIMIT) -> Document:
@@ -186,6 +195,10 @@ def read_text(path: Path, limit: int = DEFAULT_LIMIT) -> Document:
             raise ArticleError("is a directory", unreadable=True)
         if not stat.S_ISREG(st.st_mode):
             raise ArticleError("not a regular file", unreadable=True)
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            kinds = ", ".join(sorted(SUFFIXES))
+            raise ArticleError(f"not an article file ({suffix or 'no extension'}; reads {kinds})")
         if st.st_size > limit:
             raise _too_large(st.st_size, limit)
         with os.fdopen(fd, "rb", closefd=False) as f:
@@ -216,8 +229,12 @@ def to_article(doc: Document) -> Article:
         from reader.webpage import extract_html
 
         text, hints = extract_html(doc.text)
-        return clean(text, hints)
-    return clean(doc.text)
+        article = clean(text, hints)
+    else:
+        article = clean(doc.text)
+    if not article.blocks:
+        raise ArticleError("no article text found")
+    return article
 
 
 def decode(data: bytes) -> str:

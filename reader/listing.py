@@ -16,13 +16,15 @@ from reader.library import ArticleError, LibraryEntry, library_root, read_text, 
 log = logging.getLogger(__name__)
 
 CACHE_FORMAT = "article-reader/list-cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Bump when what a summary holds, or how files are read, changes."""
 POOL_MIN_FILES = 64
 """Below this many files to read, a process pool costs more than it saves."""
 
 Fields = dict[str, str | None]
-_FIELDS = ("title", "date", "source", "language", "error")
+_FIELDS = ("title", "date", "source", "language", "error", "lead")
+LEAD_WORDS = 10
+"""How many first words of the body stand in for a missing title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class Summary:
     source: str | None = None
     language: str | None = None
     error: str | None = None
+    lead: str | None = None  # the body's first words, for an article without a title
     # The highlight store comes with the highlights feature; until then no article has any.
     highlights: int = 0
 
@@ -67,9 +70,19 @@ def summarize(path: str) -> tuple[Fields, tuple[int, int] | None]:
         "date": article.date,
         "source": article.source,
         "language": article.language,
+        "lead": _lead(article.body),
     }
     # The stamp of what was read, not of the scan: a file changed in between is not cached stale.
     return fields, (doc.size, doc.mtime_ns)
+
+
+def _lead(body: str) -> str | None:
+    """The first words of `body`, cut with an ellipsis."""
+    words = body.split(maxsplit=LEAD_WORDS)
+    if not words:
+        return None
+    lead = " ".join(words[:LEAD_WORDS])
+    return lead + "…" if len(words) > LEAD_WORDS else lead
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
@@ -121,6 +134,7 @@ def list_library(path: Path, cache_dir: Path | None, workers: int | None = None)
             source=found[key].get("source"),
             language=found[key].get("language"),
             error=found[key].get("error"),
+            lead=found[key].get("lead"),
         )
         for entry, key in zip(entries, keys, strict=True)
     ]

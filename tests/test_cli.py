@@ -294,7 +294,11 @@ def one_line_error(result: subprocess.CompletedProcess[bytes]) -> str:
     [
         (("clean", "nope.txt"), "cannot read 'nope.txt': no such file"),
         (("clean", "folder"), "cannot read 'folder': is a directory"),
-        (("clean", "binary.bin"), "'binary.bin' is not an article: binary file (not text)"),
+        (
+            ("clean", "binary.bin"),
+            "'binary.bin' is not an article: not an article file (.bin; reads .htm, .html, "
+            ".md, .txt)",
+        ),
         (("clean", "empty.txt"), "'empty.txt' is not an article: empty file"),
         (("clean",), "the following arguments are required: FILE"),
         (("clean", "a", "b"), "unrecognized arguments: b"),
