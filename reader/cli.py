@@ -66,8 +66,7 @@ def build_parser() -> _Parser:
         description="A terminal reader for saved articles (.txt, .md, .html files).",
         epilog=(
             "reader [PATH] opens the library PATH (default: ./articles if it exists, else the "
-            "sample articles). The reading app arrives in the next release; for now it prints "
-            "the library list."
+            "sample articles) in the reading app; PATH may also be one article file."
         ),
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
@@ -140,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging(getattr(args, "verbose", 0))
         if args.command == "clean":
             return _clean(args)
+        if args.command == "open" and sys.stdin.isatty() and sys.stdout.isatty():
+            return _open(args)
         return _list(args, opening=args.command == "open")
     except UsageError as exc:
         return _fail(f"{exc} (see 'reader --help')")
@@ -182,6 +183,22 @@ def _clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open(args: argparse.Namespace) -> int:
+    """`reader [PATH]`: the reading app on a folder, or on one file with its folder around."""
+    from reader import paths
+    from reader.app import make_app  # Textual is imported here, and only here
+    from reader.library import library_root
+    from reader.store import Store
+
+    path = Path(args.path) if args.path else paths.default_library()
+    if not path.exists():
+        raise CliError(f"cannot open '{args.path}': no such file or folder")
+    root, single = library_root(path)
+    store = Store(paths.db_path(getattr(args, "db", None)))
+    make_app(root, store, open_file=single, cache_dir=paths.cache_dir()).run()
+    return 0
+
+
 def _list(args: argparse.Namespace, *, opening: bool) -> int:
     from reader import paths
     from reader.library import ArticleError
@@ -192,11 +209,8 @@ def _list(args: argparse.Namespace, *, opening: bool) -> int:
         summaries = list_library(path, paths.cache_dir())
     except ArticleError as exc:
         raise CliError(_file_error(str(path), exc)) from None
-    if opening:
-        print(
-            "reader: the reading app comes with the next release; here is the library list.",
-            file=sys.stderr,
-        )
+    if opening:  # `reader` with no terminal to draw on: the list is what can be shown
+        print("reader: not a terminal; here is the library list.", file=sys.stderr)
     if getattr(args, "json", False):
         _write_json([summary.to_dict() for summary in summaries])
     elif summaries:

@@ -138,12 +138,12 @@ def test_default_library_is_local_articles_else_the_samples(tmp_path: Path) -> N
     assert "sub/two.md" in [row["id"] for row in rows]
 
 
-def test_no_command_lists_and_says_the_app_is_coming(tmp_path: Path) -> None:
+def test_no_command_without_a_terminal_lists_and_says_why(tmp_path: Path) -> None:
     library = make_library(tmp_path / "lib")
     result = run(str(library), cwd=tmp_path)
     assert "one.txt" in ok(result)
     stderr = result.stderr.decode().splitlines()
-    assert len(stderr) == 1 and "next release" in stderr[0]
+    assert len(stderr) == 1 and "not a terminal" in stderr[0]
 
 
 def test_db_option_and_variable_are_accepted(tmp_path: Path) -> None:

@@ -1,0 +1,297 @@
+"""The reading app: the library in a sidebar, the cleaned article in the reading pane."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, ProgressBar, Static
+
+from reader import layout
+from reader.library import ArticleError, load_article
+from reader.listing import Summary, list_library
+from reader.models import Article
+from reader.screens.help import HelpScreen
+from reader.store import Store, StoreError
+from reader.widgets.article_list import ArticleList, ListItem
+from reader.widgets.article_view import ArticleView
+
+log = logging.getLogger(__name__)
+
+NARROW = 70  # below this many columns the sidebar starts hidden
+SAVE_DELAY = 0.5  # seconds of stillness before the reading position is written
+
+
+class ReaderApp(App[None]):
+    """The reader. Collaborators come in; nothing is read or written before mounting."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("slash", "search", "Search"),
+        Binding("n", "next_match(1)", "Next match", show=False),
+        Binding("N", "next_match(-1)", "Previous match", show=False),
+        Binding("escape", "close_search", "Close search", show=False),
+    ]
+
+    def __init__(
+        self,
+        library: Path,
+        store: Store,
+        *,
+        open_id: str | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.store = store
+        self.open_id = open_id
+        self.cache_dir = cache_dir
+        self.article: Article | None = None
+        self.article_id: str | None = None
+        self._search_mode: str | None = None  # "filter" (sidebar) or "find" (pane)
+        self._matches: list[tuple[int, int]] = []
+        self._match = 0
+        self._percent = 0
+        self._save_timer: object | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                yield ProgressBar(id="progress", show_eta=False)
+                yield ArticleList(id="articles")
+            with Vertical(id="reading"):
+                yield ArticleView(id="pane")
+                yield Input(id="search", placeholder="search", compact=True)
+                yield Static(id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        try:
+            theme = self.store.setting("theme", None)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            theme = None
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.query_one("#search", Input).display = False
+        if self.size.width < NARROW:
+            self.query_one("#sidebar").display = False
+        self.query_one("#pane" if self.open_id else "#articles").focus()
+        # Paint the shell first; the library is read in a thread after the first frame.
+        self.call_after_refresh(self.load_library)
+
+    # -- the library ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="library")
+    def load_library(self) -> None:
+        """Index the library (cached summaries make a second start quick)."""
+        try:
+            summaries = list_library(self.library, self.cache_dir)
+        except ArticleError as exc:
+            self.call_from_thread(self.notify, exc.reason, severity="error")
+            summaries = []
+        self.call_from_thread(self._library_loaded, summaries)
+
+    def _library_loaded(self, summaries: list[Summary]) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        items = [ListItem.from_summary(summary, summary.lead) for summary in summaries]
+        articles = self.query_one("#articles", ArticleList)
+        articles.set_items(items)
+        wanted = self.open_id or self._last_opened()
+        ids = {item.id for item in items if item.error is None}
+        if wanted not in ids:
+            wanted = next((item.id for item in items if item.error is None), None)
+        if wanted is not None:
+            articles.select_id(wanted)
+            self.open_article(wanted)
+        else:
+            self._set_status("no articles here")
+
+    def _last_opened(self) -> str | None:
+        try:
+            return self.store.last_opened()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return None
+
+    @on(ArticleList.Selected)
+    def _selected(self, event: ArticleList.Selected) -> None:
+        if event.item.error is not None:
+            self.notify(f"{event.item.id}: {event.item.error}", severity="warning")
+            return
+        self.open_article(event.item.id)
+        self.query_one("#pane").focus()
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_article(self, article_id: str) -> None:
+        """Read and clean one article off the screen's thread, then show it."""
+        try:
+            article = load_article(self.library / article_id)
+        except ArticleError as exc:
+            self.call_from_thread(self.notify, f"{article_id}: {exc.reason}", severity="error")
+            return
+        try:
+            position = self.store.position(article_id) or 0
+        except StoreError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            position = 0
+        self.call_from_thread(self._show, article_id, article, position)
+
+    def _show(self, article_id: str, article: Article, position: int) -> None:
+        self._flush_position()
+        self.article, self.article_id = article, article_id
+        self._matches, self._match = [], 0
+        self.query_one("#pane", ArticleView).set_article(article, cursor=position)
+        self._save(lambda: self.store.set_last_opened(article_id))
+
+    # -- reading position and status --------------------------------------------------
+
+    @on(ArticleView.CursorMoved)
+    def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self._percent = round(event.percent)
+        self._update_status()
+        if self._save_timer is not None:
+            self._save_timer.stop()  # type: ignore[attr-defined]
+        self._save_timer = self.set_timer(SAVE_DELAY, self._flush_position)
+
+    def _flush_position(self) -> None:
+        """Write the reading position of the open article (in a thread: never blocks)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()  # type: ignore[attr-defined]
+            self._save_timer = None
+        article_id = self.article_id
+        if article_id is None:
+            return
+        offset = self.query_one("#pane", ArticleView).cursor
+        self._save(lambda: self.store.set_position(article_id, offset))
+
+    @work(thread=True, group="save")
+    def _save(self, write: object) -> None:
+        try:
+            write()  # type: ignore[operator]
+        except (StoreError, OSError) as exc:
+            self.call_from_thread(self.notify, f"not saved: {exc}", severity="error")
+
+    def _update_status(self) -> None:
+        parts = [f"{self._percent}%"]
+        if self._search_mode == "find" and self.query_one("#search", Input).value:
+            if self._matches:
+                parts.append(f"match {self._match + 1}/{len(self._matches)}")
+            else:
+                parts.append("no match")
+        self._set_status("  ·  ".join(parts))
+
+    def _set_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(Content(text))
+
+    # -- search and filter ------------------------------------------------------------
+
+    def action_search(self) -> None:
+        sidebar_focused = self.focused is self.query_one("#articles")
+        self._search_mode = "filter" if sidebar_focused else "find"
+        search = self.query_one("#search", Input)
+        search.placeholder = "filter the list" if sidebar_focused else "search the article"
+        search.value = ""
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_mode == "filter":
+            self.query_one("#articles", ArticleList).filter(event.value)
+            return
+        body = self.article.body if self.article else ""
+        self._matches = layout.find_all(body, event.value) if event.value else []
+        view = self.query_one("#pane", ArticleView)
+        cursor = view.cursor
+        self._match = next((i for i, (s, _) in enumerate(self._matches) if s >= cursor), 0)
+        self._show_match()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        target = "#articles" if self._search_mode == "filter" else "#pane"
+        self.query_one("#search", Input).display = False
+        self.query_one(target).focus()
+
+    def action_close_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if not search.display:
+            return
+        if self._search_mode == "filter":
+            self.query_one("#articles", ArticleList).filter("")
+        search.display = False
+        self.query_one("#articles" if self._search_mode == "filter" else "#pane").focus()
+
+    def action_next_match(self, step: int) -> None:
+        if self._matches:
+            self._match = (self._match + step) % len(self._matches)
+            self._show_match()
+
+    def _show_match(self) -> None:
+        view = self.query_one("#pane", ArticleView)
+        if self._matches:
+            view.set_matches(self._matches, self._match)
+            view.move_cursor(self._matches[self._match][0])
+        else:
+            view.set_matches([], None)
+        self._update_status()
+
+    # -- the rest ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+        if not sidebar.display:
+            self.query_one("#pane").focus()
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_running:
+            self._save(lambda: self.store.set_setting("theme", theme))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Show every key", self.action_help)
+        yield SystemCommand("Toggle sidebar", "Hide or show the list", self.action_toggle_sidebar)
+        yield SystemCommand("Search", "Search the article", self.action_search)
+        yield SystemCommand("Light theme", "Switch to the light theme", self._light)
+        yield SystemCommand("Dark theme", "Switch to the dark theme", self._dark)
+
+    def _light(self) -> None:
+        self.theme = "textual-light"
+
+    def _dark(self) -> None:
+        self.theme = "textual-dark"
+
+    async def action_quit(self) -> None:
+        self._flush_position()
+        await self.workers.wait_for_complete([w for w in self.workers if w.group == "save"])
+        self.exit()
+
+
+def make_app(
+    library: Path,
+    store: Store,
+    *,
+    open_file: Path | None = None,
+    cache_dir: Path | None = None,
+) -> ReaderApp:
+    """The one factory of the app, for the command line and for tests."""
+    open_id = None
+    if open_file is not None:
+        open_id = open_file.resolve().relative_to(library.resolve()).as_posix()
+    return ReaderApp(library, store, open_id=open_id, cache_dir=cache_dir)

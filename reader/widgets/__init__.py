@@ -1,0 +1,1 @@
+"""Textual widgets of the reader, one public class per module."""
