@@ -61,7 +61,7 @@ _DATE_OR_TIME = re.compile(
     r"(?<!\d)(?:(?:19|20)\d\d(?!\d)|\d{1,2}[:h]\d{2}(?!\d)|\d{1,2}[./]\d{1,2}[./])"
 )
 _MARKS = re.compile(r"[@|•·#]|\.\w|www", re.I)  # what e-mails, links and separators hold
-_EMAIL = re.compile(r"\S+@\S+\.\w+|\[email protected\]")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email protected\]")
 # First words of a photo, video or agency credit ("Photo: Twitter / @x", "Getty Images").
 _CREDIT_WORDS = frozenset(
     "copyright photo foto bild image picture credit crédit bildrechte rechte bildquelle fotos "

@@ -1,0 +1,151 @@
+"""The real `reader` command in a real terminal (tmux): keys sent, the screen read back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ARTICLES = Path(__file__).resolve().parent.parent / "articles"
+READER = Path(sys.executable).with_name("reader")
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None or not READER.exists(),
+    reason="needs tmux and the installed `reader` command",
+)
+
+
+class Terminal:
+    """One tmux session on a private server, 100x30, running a command."""
+
+    def __init__(self, command: str, env: dict[str, str]) -> None:
+        self.socket = f"reader-test-{uuid.uuid4().hex[:8]}"
+        self.session = "t"
+        options = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
+        self.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            *options,
+            f"{command}; echo EXITED-$?; sleep 30",
+        )
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True
+        ).stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def title(self) -> str:
+        return self.tmux("display-message", "-p", "-t", self.session, "#{pane_title}")
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:  # one at a time, as a person types
+            self.tmux("send-keys", "-t", self.session, key)
+            # An escape followed at once by a key reads as alt+key; a person pauses.
+            time.sleep(0.4 if key == "Escape" else 0.05)
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} not on screen:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], list[Terminal]]]:
+    library = tmp_path / "articles"
+    shutil.copytree(ARTICLES, library)
+    env = {
+        "READER_DB": str(tmp_path / "notes.json"),
+        "READER_CACHE_DIR": str(tmp_path / "cache"),
+        "TERM": "xterm-256color",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    opened: list[Terminal] = []
+    yield library, env, opened
+    for term in opened:
+        term.close()
+
+
+def test_read_search_help_and_quit_in_a_real_terminal(
+    terminal: tuple[Path, dict[str, str], list[Terminal]],
+) -> None:
+    library, env, opened = terminal
+    term = Terminal(f"{READER} {library}", env)
+    opened.append(term)
+    term.wait_for("Guerre en Ukraine")
+    # The second article in the list, opened from the sidebar.
+    term.keys("Down", "Enter")
+    term.wait_for("Des combattants russes ont choisi de")
+    term.keys("G")
+    term.wait_for("100%")
+    term.keys("g", "/", *"deserteurs", "Enter")
+    screen = term.wait_for("match 1/")
+    assert "no match" not in screen
+    term.keys("?")
+    term.wait_for("Keys of the reader")
+    term.keys("Escape", "q")
+    term.wait_for("EXITED-0")
+
+
+def test_the_position_is_kept_across_runs(
+    terminal: tuple[Path, dict[str, str], list[Terminal]],
+) -> None:
+    library, env, opened = terminal
+    first = Terminal(f"{READER} {library}", env)
+    opened.append(first)
+    first.wait_for("Guerre en Ukraine")
+    first.keys("Down", "Enter")
+    first.wait_for("Des combattants russes ont choisi de")
+    first.keys("G")
+    first.wait_for("100%")
+    first.keys("q")
+    first.wait_for("EXITED-0")
+    second = Terminal(f"{READER} {library}", env)
+    opened.append(second)
+    screen = second.wait_for("100%")
+    assert "Guerre en Ukraine" in screen
+
+
+def test_hostile_text_shows_literally_and_leaves_the_terminal_alone(
+    terminal: tuple[Path, dict[str, str], list[Terminal]],
+) -> None:
+    library, env, opened = terminal
+    hostile = library / "hostile.txt"
+    hostile.write_bytes(
+        b"[@click=app.quit]Click me[/]\n\n"
+        b"This paragraph tries to set the terminal title: \x1b]2;pwned\x07 and then goes on "
+        b"with plain words so that it reads as the body of a story, long enough to be one.\n\n"
+        b"A second paragraph follows, just as plain, so that the cleaner keeps a story here "
+        b"and shows it in the reading pane for the test to look at.\n"
+    )
+    term = Terminal(f"{READER} {hostile}", env)
+    opened.append(term)
+    before = term.title()
+    screen = term.wait_for("[@click=app.quit]Click me[/]")
+    assert "pwned" in screen  # shown as text, its escape characters replaced
+    assert term.title() == before
+    assert "pwned" not in term.title()
+    term.keys("q")
+    term.wait_for("EXITED-0")
