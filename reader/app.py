@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,13 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from reader import layout
 from reader.library import ArticleError, load_article
 from reader.listing import Summary, list_library
 from reader.models import Article
-from reader.screens.help import HelpScreen
 from reader.store import Store, StoreError
 from reader.widgets.article_list import ArticleList, ListItem
 from reader.widgets.article_view import ArticleView
@@ -27,6 +27,7 @@ from reader.widgets.article_view import ArticleView
 log = logging.getLogger(__name__)
 
 NARROW = 70  # below this many columns the sidebar starts hidden
+FIRST_SCREEN = 60  # articles summarised before the rest, to fill the first screen
 SAVE_DELAY = 0.5  # seconds of stillness before the reading position is written
 
 
@@ -64,7 +65,8 @@ class ReaderApp(App[None]):
         self._matches: list[tuple[int, int]] = []
         self._match = 0
         self._percent = 0
-        self._save_timer: object | None = None
+        self._cursor = 0  # the pane's cursor, as its last CursorMoved said
+        self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -85,39 +87,70 @@ class ReaderApp(App[None]):
             theme = None
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
-        self.query_one("#search", Input).display = False
-        if self.size.width < NARROW:
+        narrow = self.size.width < NARROW
+        if narrow:
             self.query_one("#sidebar").display = False
-        self.query_one("#pane" if self.open_id else "#articles").focus()
-        # Paint the shell first; the library is read in a thread after the first frame.
-        self.call_after_refresh(self.load_library)
+        self.query_one("#pane" if self.open_id or narrow else "#articles").focus()
+        # The library is read in a thread while the first frame is drawn.
+        self.load_library()
 
     # -- the library ------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="library")
     def load_library(self) -> None:
-        """Index the library (cached summaries make a second start quick)."""
+        """Index the library (cached summaries make a second start quick).
+
+        The article asked for on the command line, or else the last one read, is opened
+        first: its text is on screen before the rest of the library is read.
+        """
+        first = self.open_id or self._last_opened_quietly()
+        if first is not None and self._inside_library(first):
+            self._open(first)
+        bar = self.query_one("#progress", ProgressBar)
+
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(bar.update, total=total, progress=done)
+
         try:
-            summaries = list_library(self.library, self.cache_dir)
+            # The first screenful first, so that titles show at once on a large library.
+            head = list_library(self.library, self.cache_dir, first=FIRST_SCREEN)
+            if len(head) == FIRST_SCREEN:
+                self.call_from_thread(self._library_loaded, head, done=False)
+            summaries = list_library(self.library, self.cache_dir, progress=progress)
         except ArticleError as exc:
             self.call_from_thread(self.notify, exc.reason, severity="error")
             summaries = []
         self.call_from_thread(self._library_loaded, summaries)
 
-    def _library_loaded(self, summaries: list[Summary]) -> None:
-        self.query_one("#progress", ProgressBar).display = False
+    def _library_loaded(self, summaries: list[Summary], *, done: bool = True) -> None:
+        self.query_one("#progress", ProgressBar).display = not done
         items = [ListItem.from_summary(summary, summary.lead) for summary in summaries]
         articles = self.query_one("#articles", ArticleList)
         articles.set_items(items)
         wanted = self.open_id or self._last_opened()
         ids = {item.id for item in items if item.error is None}
         if wanted not in ids:
+            if not done:
+                return  # the article to reopen may be further down the list
             wanted = next((item.id for item in items if item.error is None), None)
         if wanted is not None:
             articles.select_id(wanted)
-            self.open_article(wanted)
-        else:
+            if wanted != self.article_id:
+                self.open_article(wanted)
+        elif done:
             self._set_status("no articles here")
+
+    def _inside_library(self, article_id: str) -> bool:
+        """Is `article_id` a file of this library (and not a path out of it)?"""
+        path = (self.library / article_id).resolve()
+        return path.is_file() and path.is_relative_to(self.library.resolve())
+
+    def _last_opened_quietly(self) -> str | None:
+        """The last article opened, or None (a store error is told by `_last_opened`)."""
+        try:
+            return self.store.last_opened()
+        except StoreError:
+            return None
 
     def _last_opened(self) -> str | None:
         try:
@@ -137,6 +170,10 @@ class ReaderApp(App[None]):
     @work(thread=True, exclusive=True, group="open")
     def open_article(self, article_id: str) -> None:
         """Read and clean one article off the screen's thread, then show it."""
+        self._open(article_id)
+
+    def _open(self, article_id: str) -> None:
+        """Read and clean one article (in a worker's thread), then show it."""
         try:
             article = load_article(self.library / article_id)
         except ArticleError as exc:
@@ -151,7 +188,7 @@ class ReaderApp(App[None]):
 
     def _show(self, article_id: str, article: Article, position: int) -> None:
         self._flush_position()
-        self.article, self.article_id = article, article_id
+        self.article, self.article_id, self._cursor = article, article_id, position
         self._matches, self._match = [], 0
         self.query_one("#pane", ArticleView).set_article(article, cursor=position)
         self._save(lambda: self.store.set_last_opened(article_id))
@@ -160,27 +197,28 @@ class ReaderApp(App[None]):
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        self._cursor = event.offset
         self._percent = round(event.percent)
         self._update_status()
         if self._save_timer is not None:
-            self._save_timer.stop()  # type: ignore[attr-defined]
+            self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_DELAY, self._flush_position)
 
     def _flush_position(self) -> None:
         """Write the reading position of the open article (in a thread: never blocks)."""
         if self._save_timer is not None:
-            self._save_timer.stop()  # type: ignore[attr-defined]
+            self._save_timer.stop()
             self._save_timer = None
-        article_id = self.article_id
+        article_id, offset = self.article_id, self._cursor
         if article_id is None:
             return
-        offset = self.query_one("#pane", ArticleView).cursor
         self._save(lambda: self.store.set_position(article_id, offset))
 
     @work(thread=True, group="save")
-    def _save(self, write: object) -> None:
+    def _save(self, write: Callable[[], None]) -> None:
+        """Run one write to the store off the screen's thread; a failure is told, not hidden."""
         try:
-            write()  # type: ignore[operator]
+            write()
         except (StoreError, OSError) as exc:
             self.call_from_thread(self.notify, f"not saved: {exc}", severity="error")
 
@@ -251,6 +289,8 @@ class ReaderApp(App[None]):
     # -- the rest ---------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from reader.screens.help import HelpScreen  # lazy: Rich's tables cost at start-up
+
         self.push_screen(HelpScreen())
 
     def action_toggle_sidebar(self) -> None:

@@ -143,6 +143,8 @@ def reading_minutes(body: str) -> int:
 
 def metadata_line(article: Article) -> str:
     """Author · source · date · N min read · language, leaving out what is unknown."""
+    if not article.blocks:
+        return ""  # nothing open yet
     parts = [article.author, article.source, article.date]
     parts += [f"{reading_minutes(article.body)} min read", article.language]
     return " · ".join(part for part in parts if part)

@@ -6,6 +6,8 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,12 +95,28 @@ def _stamp(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def list_library(path: Path, cache_dir: Path | None, workers: int | None = None) -> list[Summary]:
-    """Summaries of the articles under `path` (a folder or one file), reusing the cache."""
+Progress = Callable[[int, int], None]
+"""Told (done, total) as files are read: for a progress bar."""
+
+
+def list_library(
+    path: Path,
+    cache_dir: Path | None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    first: int | None = None,
+) -> list[Summary]:
+    """Summaries of the articles under `path` (a folder or one file), reusing the cache.
+
+    With `first`, only the first that many articles (in list order): what a screen shows
+    while the rest is read.
+    """
     from reader.clean import CLEANER_VERSION
 
     root, single = library_root(path)
     entries = scan(path)
+    partial = first is not None and first < len(entries)
+    entries = entries[:first]
     cache_file = cache_path(cache_dir, root) if cache_dir is not None else None
     cached = _load_cache(cache_file) if cache_file is not None else {}
     keys = [os.path.abspath(entry.path) for entry in entries]
@@ -113,7 +131,7 @@ def list_library(path: Path, cache_dir: Path | None, workers: int | None = None)
             found[key] = fields
 
     fresh: dict[str, dict[str, Any]] = {}
-    results = _summarize_all(todo, workers)
+    results = _summarize_all(todo, workers, progress)
     for key, (fields, stamp) in zip(todo, results, strict=True):
         found[key] = fields
         if stamp is not None and _storable(key):
@@ -122,7 +140,10 @@ def list_library(path: Path, cache_dir: Path | None, workers: int | None = None)
 
     if cache_file is not None:
         # After a whole folder was scanned, files that are gone leave the cache too.
-        kept = cached if single is not None else {k: cached[k] for k in keys if k in cached}
+        if single is not None or partial:
+            kept = cached
+        else:
+            kept = {k: cached[k] for k in keys if k in cached}
         if fresh or len(kept) != len(cached):
             _save_cache(cache_file, {**kept, **fresh})
 
@@ -160,11 +181,15 @@ def _valid(record: object, entry: LibraryEntry, cleaner_version: str) -> Fields 
 
 
 def _summarize_all(
-    paths: list[str], workers: int | None
+    paths: list[str], workers: int | None, progress: Progress | None = None
 ) -> list[tuple[Fields, tuple[int, int] | None]]:
     """`summarize` each path, across CPUs when there are many."""
     workers = workers or _cpu_count()
-    if workers > 1 and len(paths) >= POOL_MIN_FILES:
+    # Only from the main thread: a process pool started from another thread (the reading
+    # app's worker) can copy held locks, and a resource tracker cannot start when stderr is
+    # not a real file (Textual replaces it). The app reads the first screenful first anyway.
+    main_thread = threading.current_thread() is threading.main_thread()
+    if workers > 1 and len(paths) >= POOL_MIN_FILES and main_thread:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
@@ -173,10 +198,22 @@ def _summarize_all(
         chunk = max(1, min(64, len(paths) // (workers * 8)))
         try:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                return list(pool.map(summarize, paths, chunksize=chunk))
-        except (OSError, BrokenProcessPool) as exc:
+                return _counted(pool.map(summarize, paths, chunksize=chunk), len(paths), progress)
+        except (OSError, ValueError, BrokenProcessPool) as exc:
             log.warning("parallel reading failed (%s); reading in one process", exc)
-    return [summarize(path) for path in paths]
+    return _counted(map(summarize, paths), len(paths), progress)
+
+
+def _counted(
+    results: Iterable[tuple[Fields, tuple[int, int] | None]], total: int, progress: Progress | None
+) -> list[tuple[Fields, tuple[int, int] | None]]:
+    """The results as a list, telling `progress` about every hundredth."""
+    done: list[tuple[Fields, tuple[int, int] | None]] = []
+    for result in results:
+        done.append(result)
+        if progress is not None and (len(done) % 100 == 0 or len(done) == total):
+            progress(len(done), total)
+    return done
 
 
 def _cpu_count() -> int:

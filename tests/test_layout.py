@@ -148,7 +148,7 @@ def test_metadata_line_leaves_out_the_unknown() -> None:
         blocks=(Block("paragraph", "mot " * 700),),
     )
     assert layout.metadata_line(art) == "A. Auteur · 2024-03-12 · 3 min read · fr"
-    assert layout.metadata_line(Article()) == "1 min read"
+    assert layout.metadata_line(Article()) == ""  # nothing open: no line at all
 
 
 def test_cut_splits_a_row_at_overlay_edges() -> None:

@@ -50,6 +50,3 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys of the reader", style="bold"))
             yield Static(table)
             yield Static(Text("escape closes this help", style="dim"))
-
-    def action_dismiss(self, result: None = None) -> None:  # type: ignore[override]
-        self.dismiss(result)
