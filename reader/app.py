@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from reader import layout
-from reader.library import ArticleError, load_article
+from reader import articles_cache, layout
+from reader.library import ArticleError
 from reader.listing import Summary, list_library
 from reader.models import Article
 from reader.store import Store, StoreError
@@ -66,18 +66,18 @@ class ReaderApp(App[None]):
         self._match = 0
         self._percent = 0
         self._cursor = 0  # the pane's cursor, as its last CursorMoved said
+        self._query = ""  # what the search box holds
         self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
+        # What the first frame needs, and no more: the footer comes right after it, the
+        # search box and the progress bar when they are first used (each costs start-up).
         with Horizontal(id="main"):
             with Vertical(id="sidebar"):
-                yield ProgressBar(id="progress", show_eta=False)
                 yield ArticleList(id="articles")
             with Vertical(id="reading"):
                 yield ArticleView(id="pane")
-                yield Input(id="search", placeholder="search", compact=True)
                 yield Static(id="status", markup=False)
-        yield Footer()
 
     def on_mount(self) -> None:
         try:
@@ -91,8 +91,15 @@ class ReaderApp(App[None]):
         if narrow:
             self.query_one("#sidebar").display = False
         self.query_one("#pane" if self.open_id or narrow else "#articles").focus()
-        # The library is read in a thread while the first frame is drawn.
+        # An article cleaned before is in the first frame; the library is read in a thread
+        # while that frame is drawn.
+        first = self.open_id or self._last_opened_quietly()
+        if first is not None and self._inside_library(first):
+            article = articles_cache.cached_article(self.library / first, self.cache_dir)
+            if article is not None:
+                self._show(first, article, self._position_quietly(first))
         self.load_library()
+        self.call_after_refresh(self.mount, Footer())
 
     # -- the library ------------------------------------------------------------------
 
@@ -104,12 +111,11 @@ class ReaderApp(App[None]):
         first: its text is on screen before the rest of the library is read.
         """
         first = self.open_id or self._last_opened_quietly()
-        if first is not None and self._inside_library(first):
+        if first is not None and first != self.article_id and self._inside_library(first):
             self._open(first)
-        bar = self.query_one("#progress", ProgressBar)
 
         def progress(done: int, total: int) -> None:
-            self.call_from_thread(bar.update, total=total, progress=done)
+            self.call_from_thread(self._progress, done, total)
 
         try:
             # The first screenful first, so that titles show at once on a large library.
@@ -122,8 +128,18 @@ class ReaderApp(App[None]):
             summaries = []
         self.call_from_thread(self._library_loaded, summaries)
 
+    def _progress(self, done: int, total: int) -> None:
+        """Show how much of the library is read, in a bar mounted when first needed."""
+        bar = next(self.query("#progress").results(ProgressBar), None)
+        if bar is None:
+            bar = ProgressBar(id="progress", show_eta=False)
+            self.query_one("#sidebar").mount(bar, before="#articles")
+        bar.update(total=total, progress=done)
+
     def _library_loaded(self, summaries: list[Summary], *, done: bool = True) -> None:
-        self.query_one("#progress", ProgressBar).display = not done
+        if done:
+            for bar in self.query("#progress"):
+                bar.remove()
         items = [ListItem.from_summary(summary, summary.lead) for summary in summaries]
         articles = self.query_one("#articles", ArticleList)
         articles.set_items(items)
@@ -144,6 +160,12 @@ class ReaderApp(App[None]):
         """Is `article_id` a file of this library (and not a path out of it)?"""
         path = (self.library / article_id).resolve()
         return path.is_file() and path.is_relative_to(self.library.resolve())
+
+    def _position_quietly(self, article_id: str) -> int:
+        try:
+            return self.store.position(article_id) or 0
+        except StoreError:
+            return 0
 
     def _last_opened_quietly(self) -> str | None:
         """The last article opened, or None (a store error is told by `_last_opened`)."""
@@ -175,7 +197,7 @@ class ReaderApp(App[None]):
     def _open(self, article_id: str) -> None:
         """Read and clean one article (in a worker's thread), then show it."""
         try:
-            article = load_article(self.library / article_id)
+            article = articles_cache.open_article(self.library / article_id, self.cache_dir)
         except ArticleError as exc:
             self.call_from_thread(self.notify, f"{article_id}: {exc.reason}", severity="error")
             return
@@ -224,7 +246,7 @@ class ReaderApp(App[None]):
 
     def _update_status(self) -> None:
         parts = [f"{self._percent}%"]
-        if self._search_mode == "find" and self.query_one("#search", Input).value:
+        if self._search_mode == "find" and self._query:
             if self._matches:
                 parts.append(f"match {self._match + 1}/{len(self._matches)}")
             else:
@@ -236,10 +258,19 @@ class ReaderApp(App[None]):
 
     # -- search and filter ------------------------------------------------------------
 
-    def action_search(self) -> None:
+    async def _search_box(self) -> Input:
+        """The search box, mounted the first time it is wanted."""
+        found = next(self.query("#search").results(Input), None)
+        if found is None:
+            found = Input(id="search", compact=True)
+            await self.query_one("#reading").mount(found, before="#status")
+        return found
+
+    async def action_search(self) -> None:
         sidebar_focused = self.focused is self.query_one("#articles")
         self._search_mode = "filter" if sidebar_focused else "find"
-        search = self.query_one("#search", Input)
+        self._query = ""
+        search = await self._search_box()
         search.placeholder = "filter the list" if sidebar_focused else "search the article"
         search.value = ""
         search.display = True
@@ -247,6 +278,7 @@ class ReaderApp(App[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        self._query = event.value
         if self._search_mode == "filter":
             self.query_one("#articles", ArticleList).filter(event.value)
             return
@@ -264,8 +296,8 @@ class ReaderApp(App[None]):
         self.query_one(target).focus()
 
     def action_close_search(self) -> None:
-        search = self.query_one("#search", Input)
-        if not search.display:
+        search = next(self.query("#search").results(Input), None)
+        if search is None or not search.display:
             return
         if self._search_mode == "filter":
             self.query_one("#articles", ArticleList).filter("")

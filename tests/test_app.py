@@ -213,8 +213,8 @@ async def test_search_in_the_pane_ignores_accents(library: Path, tmp_path: Path)
     app = build(library, tmp_path, open_file=library / IDS[1])
     async with running(app) as pilot:
         pane = pane_of(app)
+        await pilot.press("slash")  # the search box is made the first time it is wanted
         search = app.query_one("#search", Input)
-        await pilot.press("slash")
         assert search.display and app.focused is search
         await pilot.press(*"deserteurs")
         await pilot.pause()

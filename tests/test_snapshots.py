@@ -79,8 +79,9 @@ def test_search_in_the_article(snap_compare: Compare, library: Path, tmp_path: P
     """An article with a title, searched without its accent: the match and its count."""
 
     async def search(pilot: Pilot[None]) -> None:
+        await pilot.press("slash")
         pilot.app.query_one("#search", Input).cursor_blink = False
-        await pilot.press("slash", *"deserteurs")
+        await pilot.press(*"deserteurs")
 
     app = build(library, tmp_path, open_file=ARTICLE_001)
     assert snap_compare(app, terminal_size=SIZE, run_before=ready(search))
