@@ -44,61 +44,47 @@ def tmux(*args: str) -> str:
     ).stdout
 
 
-def time_to_text(command: list[str], text: str, env: dict[str, str], timeout: float = 60) -> float:
+def start(session: str, command: list[str], env: dict[str, str]) -> None:
+    """Run `command` in a new tmux session of SIZE, with the reader's data in `env`."""
+    x, y = SIZE
+    shell = " ".join(f"'{part}'" for part in command)
+    db, cache = f"READER_DB={env['READER_DB']}", f"READER_CACHE_DIR={env['READER_CACHE_DIR']}"
+    tmux(
+        "new-session", "-d", "-s", session, "-x", str(x), "-y", str(y), "-e", db, "-e", cache, shell
+    )
+
+
+def stop(session: str) -> None:
+    subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
+
+
+def wait_for(session: str, text: str, started: float, timeout: float = 60) -> float:
+    """Seconds since `started` when `text` shows in `session`."""
+    while time.perf_counter() - started < timeout:
+        if text in tmux("capture-pane", "-p", "-t", session):
+            return time.perf_counter() - started
+        time.sleep(0.005)
+    raise TimeoutError(f"{text!r} never showed in {session}")
+
+
+def time_to_text(command: list[str], text: str, env: dict[str, str]) -> float:
     """Seconds from starting `command` in a fresh tmux session until `text` is on screen."""
     session = f"bench{os.getpid()}"
-    shell = " ".join(f"'{part}'" for part in command)
-    start = time.perf_counter()
-    tmux(
-        "new-session",
-        "-d",
-        "-s",
-        session,
-        "-x",
-        str(SIZE[0]),
-        "-y",
-        str(SIZE[1]),
-        "-e",
-        f"READER_DB={env['READER_DB']}",
-        "-e",
-        f"READER_CACHE_DIR={env['READER_CACHE_DIR']}",
-        shell,
-    )
+    started = time.perf_counter()
+    start(session, command, env)
     try:
-        while time.perf_counter() - start < timeout:
-            if text in tmux("capture-pane", "-p", "-t", session):
-                return time.perf_counter() - start
-            time.sleep(0.005)
-        raise TimeoutError(f"{text!r} never showed for {command}")
+        return wait_for(session, text, started)
     finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
+        stop(session)
 
 
 def rss_when(command: list[str], text: str, env: dict[str, str]) -> float:
     """Resident memory (MB) of the app once `text` shows."""
     session = f"benchmem{os.getpid()}"
-    shell = " ".join(f"'{part}'" for part in command)
-    tmux(
-        "new-session",
-        "-d",
-        "-s",
-        session,
-        "-x",
-        str(SIZE[0]),
-        "-y",
-        str(SIZE[1]),
-        "-e",
-        f"READER_DB={env['READER_DB']}",
-        "-e",
-        f"READER_CACHE_DIR={env['READER_CACHE_DIR']}",
-        shell,
-    )
+    started = time.perf_counter()
+    start(session, command, env)
     try:
-        deadline = time.perf_counter() + 60
-        while text not in tmux("capture-pane", "-p", "-t", session):
-            if time.perf_counter() > deadline:
-                raise TimeoutError(text)
-            time.sleep(0.05)
+        wait_for(session, text, started)
         time.sleep(0.5)
         pid = tmux("list-panes", "-t", session, "-F", "#{pane_pid}").strip()
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -106,7 +92,7 @@ def rss_when(command: list[str], text: str, env: dict[str, str]) -> float:
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
     finally:
-        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
+        stop(session)
 
 
 def make_library(folder: Path, count: int) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import pytest
+from pilots import settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -40,14 +39,6 @@ EVIL_PARAGRAPHS = (
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    """A copy of the sample articles."""
-    folder = tmp_path / "articles"
-    shutil.copytree(ARTICLES, folder)
-    return folder
-
-
 def build(library: Path, tmp_path: Path, open_file: Path | None = None) -> ReaderApp:
     """The real app on `library`, with a store file and a cache in `tmp_path`."""
     store = Store(tmp_path / "notes.json")
@@ -67,19 +58,6 @@ async def running(app: ReaderApp, size: tuple[int, int] = SIZE) -> AsyncIterator
         yield pilot
         if app.return_code is None:
             await app.action_quit()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let every worker (library, open, save) finish and the screen catch up."""
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(20):
-        running = [worker for worker in app.workers if not worker.is_finished]
-        if not running:
-            break
-        await app.workers.wait_for_complete(running)
-        await pilot.pause()
-    await pilot.pause()
 
 
 def pane_of(app: ReaderApp) -> ArticleView:

@@ -6,11 +6,10 @@ Update them after a deliberate change of look with `pytest tests/test_snapshots.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import pytest
+from pilots import settle
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -25,32 +24,11 @@ Compare = Callable[..., bool]
 Steps = Callable[[Pilot[None]], Awaitable[None]]
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    """A copy of the sample articles."""
-    folder = tmp_path / "articles"
-    shutil.copytree(ARTICLES, folder)
-    return folder
-
-
 def build(library: Path, tmp_path: Path, open_file: str | None = None) -> ReaderApp:
     """The real app on the samples, with a new store and cache."""
     store = Store(tmp_path / "notes.json")
     target = None if open_file is None else library / open_file
     return make_app(library, store, open_file=target, cache_dir=tmp_path / "cache")
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let every worker (library, open, save) finish and the screen catch up."""
-    app = pilot.app
-    await pilot.pause()
-    for _ in range(20):
-        running = [worker for worker in app.workers if not worker.is_finished]
-        if not running:
-            break
-        await app.workers.wait_for_complete(running)
-        await pilot.pause()
-    await pilot.pause()
 
 
 def ready(then: Steps | None = None) -> Steps:
