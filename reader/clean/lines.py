@@ -13,7 +13,7 @@ SHORT = 70  # below this, a line is too short to judge by its words alone (jusTe
 LONG = 140  # from this, a sentence-rich line anchors the story
 
 _WORDS = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»“)\]\s]*$")
+_SENTENCE_END = re.compile(r"[.!?…:;。！？][\"'”’»“)\]\s]*$")
 
 
 def _ends_sentence(text: str) -> bool:
