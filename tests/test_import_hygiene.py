@@ -17,6 +17,13 @@ CORE = [
     "reader.clean",
     "reader.paths",
     "reader.listing",
+    "reader.lang",
+    "reader.lexicon",
+    "reader.dates",
+    "reader.layout",
+    "reader.store",
+    "reader.articles_cache",
+    "reader.keys",
 ]
 UI = ("textual", "rich")
 
