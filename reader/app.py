@@ -67,6 +67,7 @@ class ReaderApp(App[None]):
         self._percent = 0
         self._cursor = 0  # the pane's cursor, as its last CursorMoved said
         self._query = ""  # what the search box holds
+        self._last_saved_id: str | None = None  # the last article opened, as the store has it
         self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -98,6 +99,9 @@ class ReaderApp(App[None]):
             article = articles_cache.cached_article(self.library / first, self.cache_dir)
             if article is not None:
                 self._show(first, article, self._position_quietly(first))
+                # The first frame has its text: draw it before the library is read.
+                self.call_after_refresh(self.load_library)
+                return
         self.load_library()
         self.call_after_refresh(self.mount, Footer())
 
@@ -170,9 +174,10 @@ class ReaderApp(App[None]):
     def _last_opened_quietly(self) -> str | None:
         """The last article opened, or None (a store error is told by `_last_opened`)."""
         try:
-            return self.store.last_opened()
+            self._last_saved_id = self.store.last_opened()
         except StoreError:
             return None
+        return self._last_saved_id
 
     def _last_opened(self) -> str | None:
         try:
@@ -213,7 +218,9 @@ class ReaderApp(App[None]):
         self.article, self.article_id, self._cursor = article, article_id, position
         self._matches, self._match = [], 0
         self.query_one("#pane", ArticleView).set_article(article, cursor=position)
-        self._save(lambda: self.store.set_last_opened(article_id))
+        if article_id != self._last_saved_id:  # reopening at start writes nothing
+            self._last_saved_id = article_id
+            self._save(lambda: self.store.set_last_opened(article_id))
 
     # -- reading position and status --------------------------------------------------
 
