@@ -8,6 +8,8 @@ from textual.pilot import Pilot
 async def settle(pilot: Pilot[None]) -> None:
     """Let every worker (library, open, save) finish and the screen catch up."""
     app = pilot.app
+    # Two frames: a worker may be started only after the first one is drawn.
+    await pilot.pause()
     await pilot.pause()
     for _ in range(20):
         running = [worker for worker in app.workers if not worker.is_finished]

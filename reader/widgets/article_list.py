@@ -170,6 +170,7 @@ class ArticleList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._items: tuple[ListItem, ...] = tuple(items)
+        self._loaded = bool(self._items)  # set_items was called: an empty list means empty
         self._view: Sequence[int] = range(len(self._items))  # indexes into _items, ascending
         self._keys: list[str] | None = None  # folded search text per item, built lazily
         self._needle = ""
@@ -208,6 +209,7 @@ class ArticleList(ScrollView, can_focus=True):
         """Replace the items, keeping the filter and, if it is still there, the current item."""
         current = self.current
         self._items = tuple(items)
+        self._loaded = True
         self._keys = None
         self._apply(self._filter_text, incremental=False)
         self._warm_keys()
@@ -358,7 +360,10 @@ class ArticleList(ScrollView, can_focus=True):
         base = self.rich_style
         if position >= len(self._view):
             if position == 0 and part == 0:
-                message = "no match" if self._items else "no articles"
+                if self._items:
+                    message = "no match"
+                else:
+                    message = "no articles" if self._loaded else "reading the library…"
                 style = self.get_component_rich_style("article-list--meta")
                 return self._line(message, style, base, width)
             return Strip.blank(width, base)
