@@ -92,18 +92,17 @@ class ReaderApp(App[None]):
         if narrow:
             self.query_one("#sidebar").display = False
         self.query_one("#pane" if self.open_id or narrow else "#articles").focus()
-        # An article cleaned before is in the first frame; the library is read in a thread
-        # while that frame is drawn.
+        self.call_after_refresh(self.mount, Footer())
+        # An article cleaned before is in the first frame, which is drawn before the library
+        # is read; otherwise the library is read (and the article opened) while it is drawn.
         first = self.open_id or self._last_opened_quietly()
         if first is not None and self._inside_library(first):
             article = articles_cache.cached_article(self.library / first, self.cache_dir)
             if article is not None:
                 self._show(first, article, self._position_quietly(first))
-                # The first frame has its text: draw it before the library is read.
                 self.call_after_refresh(self.load_library)
                 return
         self.load_library()
-        self.call_after_refresh(self.mount, Footer())
 
     # -- the library ------------------------------------------------------------------
 

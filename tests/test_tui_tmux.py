@@ -126,6 +126,7 @@ def test_the_position_is_kept_across_runs(
     opened.append(second)
     second.wait_for("100%")  # the article, where it was left: in the first frame
     second.wait_for("Guerre en Ukraine")  # then the list, read in a worker
+    second.wait_for("Quit")  # and the footer with the keys
 
 
 def test_hostile_text_shows_literally_and_leaves_the_terminal_alone(
