@@ -112,9 +112,21 @@ def _from_match(m: re.Match[str], month_first: bool) -> str | None:
     return None
 
 
+_ISO_PREFIX = re.compile(r"\s*((?:19|20)\d\d)(?:-([01]\d)(?:-([0-3]\d))?)?(?![\d-])")
+
+
 def normalise(value: str | None) -> str | None:
-    """A date from metadata (e.g. trafilatura's "2024-03-12") as ISO 8601, or None."""
+    """A date from metadata as ISO 8601: "2024-03-12T08:30+01:00" -> "2024-03-12", "2022"
+    stays "2022", "12 mars 2024" -> "2024-03-12"; None when there is none."""
     if not value:
         return None
+    m = _ISO_PREFIX.match(value)
+    if m is not None:
+        year, month, day = m.groups()
+        if month is None:
+            return year
+        iso = _iso(int(year), int(month), int(day) if day else None)
+        if iso is not None:
+            return iso
     found = find_date(value)
     return found[0] if found else None

@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+from reader.dates import normalise
 from reader.library import ArticleError, normalize_newlines, sanitize
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def extract_html(html: str) -> tuple[str, dict[str, str | None]]:
     hints: dict[str, str | None] = {
         "title": title,
         "author": _one_line(result.get("author")),
-        "date": iso_date(result.get("date")),
+        "date": normalise(date) if isinstance(date := result.get("date"), str) else None,
         "source": _one_line(result.get("sitename")) or _one_line(result.get("hostname")),
         "language": _html_language(html),
     }
@@ -70,18 +71,7 @@ def _one_line(value: object) -> str | None:
     return text or None
 
 
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
-
-
-def iso_date(value: object) -> str | None:
-    """A date string cut to ISO 8601 ("2024-03-12", "2024-03" or "2024"), or None."""
-    if not isinstance(value, str):
-        return None
-    match = _ISO_DATE.match(value.strip())
-    if match is None:
-        return None
-    return "-".join(part for part in match.groups() if part)
 
 
 def _html_language(html: str) -> str | None:

@@ -312,3 +312,8 @@ def test_hints_from_html_win_over_what_the_text_says() -> None:
     text, _ = sample("004")
     article = clean(text, hints={"title": "T", "date": "2020-01-02T10:00:00", "author": None})
     assert (article.title, article.date, article.author) == ("T", "2020-01-02", "Chiara Schlenz")
+
+
+def test_a_year_alone_from_html_is_kept() -> None:
+    text, _ = sample("003")
+    assert clean(text, hints={"date": "2022"}).date == "2022"

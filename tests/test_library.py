@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pages import PAGE
 
+from reader.dates import normalise
 from reader.library import (
     ArticleError,
     decode,
@@ -18,7 +19,6 @@ from reader.library import (
     sanitize,
     scan,
 )
-from reader.webpage import iso_date
 
 FRENCH = (
     "L’été dernier, à Évian, les élèves ont mangé des crêpes « très » bonnes.\n\n"
@@ -301,4 +301,4 @@ def test_html_without_text(tmp_path: Path) -> None:
     ],
 )
 def test_iso_date(raw: str | None, iso: str | None) -> None:
-    assert iso_date(raw) == iso
+    assert normalise(raw) == iso
