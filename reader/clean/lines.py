@@ -163,7 +163,7 @@ def _form(text: str, words: list[str]) -> str:
     return "debris" if _is_debris_shape(text, words, lexical) else ""
 
 
-def _is_debris_shape(text: str, words: list[str], lexical: bool = True) -> bool:
+def _is_debris_shape(text: str, words: list[str], lexical: bool) -> bool:
     """Lines whose shape says they are not prose: numbers, dates, counters, credits, links."""
     n = len(text)
     if n >= 120:
