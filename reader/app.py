@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -14,15 +14,17 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, Static
 
 from reader import articles_cache, layout
 from reader.library import ArticleError
-from reader.listing import Summary, list_library
 from reader.models import Article
 from reader.store import Store, StoreError
 from reader.widgets.article_list import ArticleList, ListItem
 from reader.widgets.article_view import ArticleView
+
+if TYPE_CHECKING:
+    from reader.listing import Summary
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,8 @@ class ReaderApp(App[None]):
         if first is not None and first != self.article_id and self._inside_library(first):
             self._open(first)
 
+        from reader.listing import list_library  # not needed for the first frame
+
         def progress(done: int, total: int) -> None:
             self.call_from_thread(self._progress, done, total)
 
@@ -133,6 +137,8 @@ class ReaderApp(App[None]):
 
     def _progress(self, done: int, total: int) -> None:
         """Show how much of the library is read, in a bar mounted when first needed."""
+        from textual.widgets import ProgressBar
+
         bar = next(self.query("#progress").results(ProgressBar), None)
         if bar is None:
             bar = ProgressBar(id="progress", show_eta=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from reader import CLEANER_VERSION
 from reader.library import load_article
 from reader.models import Article, Block
 
@@ -52,8 +53,6 @@ def cached_article(path: Path, cache_dir: Path | None) -> Article | None:
 
 
 def _stamp(path: Path) -> dict[str, Any] | None:
-    from reader.clean import CLEANER_VERSION
-
     try:
         st = os.stat(path)
     except OSError:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reader import __version__
+from reader import CLEANER_VERSION, __version__
 from reader.library import ArticleError, LibraryEntry, library_root, read_text, scan, to_article
 
 log = logging.getLogger(__name__)
@@ -111,8 +111,6 @@ def list_library(
     With `first`, only the first that many articles (in list order): what a screen shows
     while the rest is read.
     """
-    from reader.clean import CLEANER_VERSION
-
     root, single = library_root(path)
     entries = scan(path)
     partial = first is not None and first < len(entries)

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from reader import dates, lang
+from reader import CLEANER_VERSION, dates, lang
 from reader.clean.lines import _classify, _is_good, _Memo, detect_language, split_lines
 from reader.clean.meta import Metadata
 from reader.clean.story import _blocks, _main_run, _select, _trim_tail
@@ -25,10 +25,6 @@ from reader.models import Article, Block
 __all__ = ["CLEANER_VERSION", "clean"]
 
 log = logging.getLogger(__name__)
-
-# Bumped whenever the cleaner's output may change: highlights remember the version they were
-# made with, and caches of cleaned articles are keyed by it.
-CLEANER_VERSION = "2"
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -22,7 +22,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.library import sanitize
-from reader.listing import Summary
+
+if TYPE_CHECKING:
+    from reader.listing import Summary
 
 ROW_HEIGHT = 2
 """Screen lines per article: the title, then the date, source and highlight count."""
