@@ -49,3 +49,56 @@ class Article:
             "language": self.language,
             "body": self.body,
         }
+
+
+COLOURS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "purple")
+"""The five highlight colours, in the order of the keys 1-5; the first is the default."""
+
+Status = Literal["ok", "drifted", "orphan"]
+"""How a highlight sits on the current body: where it was made, found again fuzzily, or lost."""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where a highlight sits in a body, and what finds it again when the body changes.
+
+    `start` and `end` are offsets in code points into `Article.body`; `quote` is exactly
+    `body[start:end]` of the body whose hash is `body_hash`; `prefix` and `suffix` are the
+    text just before and after it (up to `anchor.CONTEXT` characters each).
+    """
+
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    body_hash: str
+    cleaner: str
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A marked passage of an article, with its colour, note and tags.
+
+    `article` is the article's id (its path inside the library). `created` and `updated`
+    are ISO 8601 times in UTC. `status` says how the anchor was found on the current body;
+    an orphan keeps its last anchor, quote and note, and is never dropped.
+    """
+
+    id: str
+    article: str
+    anchor: Anchor
+    color: str = COLOURS[0]
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    created: str = ""
+    updated: str = ""
+    status: Status = "ok"
+
+    @property
+    def start(self) -> int:
+        return self.anchor.start
+
+    @property
+    def end(self) -> int:
+        return self.anchor.end
