@@ -24,6 +24,9 @@ CORE = [
     "reader.store",
     "reader.articles_cache",
     "reader.keys",
+    "reader.anchor",
+    "reader.highlights",
+    "reader.notes",
 ]
 UI = ("textual", "rich")
 
