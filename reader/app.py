@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Static
 from reader import articles_cache, layout
 from reader.library import ArticleError
 from reader.models import Article
+from reader.notes_app import NotesApp
 from reader.store import Store, StoreError
 from reader.widgets.article_list import ArticleList, ListItem
 from reader.widgets.article_view import ArticleView
@@ -33,7 +34,7 @@ FIRST_SCREEN = 60  # articles summarised before the rest, to fill the first scre
 SAVE_DELAY = 0.5  # seconds of stillness before the reading position is written
 
 
-class ReaderApp(App[None]):
+class ReaderApp(NotesApp):
     """The reader. Collaborators come in; nothing is read or written before mounting."""
 
     CSS_PATH = "reader.tcss"
@@ -119,7 +120,7 @@ class ReaderApp(App[None]):
         if first is not None and first != self.article_id and self._inside_library(first):
             self._open(first)
 
-        from reader.listing import list_library  # not needed for the first frame
+        from reader.listing import list_library, with_counts  # not for the first frame
 
         def progress(done: int, total: int) -> None:
             self.call_from_thread(self._progress, done, total)
@@ -133,6 +134,10 @@ class ReaderApp(App[None]):
         except ArticleError as exc:
             self.call_from_thread(self.notify, exc.reason, severity="error")
             summaries = []
+        try:
+            summaries = with_counts(summaries, self.store.highlight_counts())
+        except StoreError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
         self.call_from_thread(self._library_loaded, summaries)
 
     def _progress(self, done: int, total: int) -> None:
@@ -223,6 +228,7 @@ class ReaderApp(App[None]):
         self.article, self.article_id, self._cursor = article, article_id, position
         self._matches, self._match = [], 0
         self.query_one("#pane", ArticleView).set_article(article, cursor=position)
+        self._start_notes(article_id, article)
         if article_id != self._last_saved_id:  # reopening at start writes nothing
             self._last_saved_id = article_id
             self._save(lambda: self.store.set_last_opened(article_id))
@@ -247,14 +253,6 @@ class ReaderApp(App[None]):
         if article_id is None:
             return
         self._save(lambda: self.store.set_position(article_id, offset))
-
-    @work(thread=True, group="save")
-    def _save(self, write: Callable[[], None]) -> None:
-        """Run one write to the store off the screen's thread; a failure is told, not hidden."""
-        try:
-            write()
-        except (StoreError, OSError) as exc:
-            self.call_from_thread(self.notify, f"not saved: {exc}", severity="error")
 
     def _update_status(self) -> None:
         parts = [f"{self._percent}%"]
@@ -363,8 +361,8 @@ class ReaderApp(App[None]):
 
     async def action_quit(self) -> None:
         self._flush_position()
-        await self.workers.wait_for_complete([w for w in self.workers if w.group == "save"])
-        self.exit()
+        if await self._finish_writes():
+            self.exit()
 
 
 def make_app(

@@ -202,13 +202,19 @@ def _open(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace, *, opening: bool) -> int:
     from reader import paths
     from reader.library import ArticleError
-    from reader.listing import list_library
+    from reader.listing import list_library, with_counts
+    from reader.store import Store, StoreError
 
     path = Path(args.path) if args.path else paths.default_library()
     try:
         summaries = list_library(path, paths.cache_dir())
     except ArticleError as exc:
         raise CliError(_file_error(str(path), exc)) from None
+    try:
+        counts = Store(paths.db_path(getattr(args, "db", None))).highlight_counts()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    summaries = with_counts(summaries, counts)
     if opening:  # `reader` with no terminal to draw on: the list is what can be shown
         print("reader: not a terminal; here is the library list.", file=sys.stderr)
     if getattr(args, "json", False):

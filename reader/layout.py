@@ -250,6 +250,32 @@ def previous_sentence_start(body: str, offset: int) -> int:
     return found.end() if found else 0
 
 
+def sentence_at(body: str, offset: int) -> tuple[int, int]:
+    """The sentence around `offset` as [start, end), without the whitespace that follows it."""
+    if not body:
+        return 0, 0
+    offset = max(0, min(offset, len(body) - 1))
+    start = previous_sentence_start(body, offset + 1)
+    end = next_sentence_start(body, offset)
+    while end > start + 1 and body[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def mark_span(body: str, start: int, end: int) -> tuple[int, int] | None:
+    """What marking [start, end) highlights: no whitespace at either end, and not the lone
+    first letter of a word where a `w` jump left the cursor. None if nothing is left."""
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    if end - start >= 2 and body[end - 2].isspace() and body[end - 1].isalnum():
+        end -= 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+    return (start, end) if start < end else None
+
+
 def next_paragraph_start(body: str, offset: int) -> int:
     """Start of the first block after `offset`, or len(body)."""
     at = body.find(SEPARATOR, max(0, offset - 1))

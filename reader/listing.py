@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -40,8 +41,7 @@ class Summary:
     language: str | None = None
     error: str | None = None
     lead: str | None = None  # the body's first words, for an article without a title
-    # The highlight store comes with the highlights feature; until then no article has any.
-    highlights: int = 0
+    highlights: int = 0  # from the store: see `with_counts`
 
     def to_dict(self) -> dict[str, str | int | None]:
         """The shape of one item of `reader list --json`."""
@@ -291,3 +291,8 @@ def _remove(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def with_counts(summaries: Iterable[Summary], counts: dict[str, int]) -> list[Summary]:
+    """The summaries with their number of highlights (`Store.highlight_counts()`)."""
+    return [dataclasses.replace(s, highlights=counts.get(s.id, 0)) for s in summaries]

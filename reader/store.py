@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, overload
 
@@ -16,6 +20,8 @@ import orjson
 from tinydb import TinyDB, where
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
+
+from reader.models import Anchor, Highlight, Status
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -30,6 +36,17 @@ LOCK_TIMEOUT = 10.0
 
 META, POSITIONS, SETTINGS, STATE = "meta", "positions", "settings", "state"
 _META_ID = "1"
+
+# Highlights live in 256 TinyDB files in `<db>.highlights/`, named by the first two hex digits
+# of the sha256 of the article id: a TinyDB write rewrites its whole file, so one file of 100k
+# highlights (~50 MB) would take far too long to save; a shard is ~1/256 of that. Positions,
+# settings and state stay in the main file; one lock file guards writes to any of them.
+HIGHLIGHTS = "highlights"
+"""The table of a highlights file, and the suffix of their folder (`<db>.highlights`)."""
+HIGHLIGHTS_FORMAT = "article-reader/highlights"
+_SHARD_FILE = re.compile(r"[0-9a-f]{2}\.json")
+_KEEP_PARSED = 32
+"""Highlights files kept parsed in memory (most recently used); the rest are re-read."""
 
 Data = dict[str, dict[str, Any]]
 Setting = str | int | float | bool | None
@@ -51,11 +68,26 @@ def _one_line(text: str) -> str:
 class AtomicStorage(Storage):
     """TinyDB storage: orjson, atomic fsync-ed replace, a `.bak`, schema checks; None = memory."""
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        *,
+        fmt: str = FORMAT,
+        label: str = "notes database",
+        advice: str = "choose another file with --db",
+    ) -> None:
         self.path = path
+        self.format = fmt
+        self.label = label  # names the file in messages
+        self.advice = advice  # what the user can do about a file we refuse
         self._data: Data | None = None
         self._stamp: tuple[int, int, int, int] | None = None
         self._swept = False
+
+    @property
+    def stamp(self) -> tuple[int, int, int, int] | None:
+        """The version (inode, size, times) of the file the cache holds; None if not cached."""
+        return self._stamp
 
     def invalidate(self) -> None:
         """Forget the cached contents: the next read goes to the file (done inside the lock)."""
@@ -78,7 +110,7 @@ class AtomicStorage(Storage):
             self._data, self._stamp = None, None
             return None
         except OSError as exc:
-            raise StoreError(f"cannot read the notes database {self.path}: {exc.strerror}") from exc
+            raise StoreError(f"cannot read the {self.label} {self.path}: {exc.strerror}") from exc
         data = self._parse(raw) if raw else None
         self._data, self._stamp = data, stamp
         return data
@@ -89,8 +121,8 @@ class AtomicStorage(Storage):
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise StoreError(
-                f"the notes database {self.path} is damaged ({_one_line(str(exc))}); it was left "
-                f"untouched: restore {self.path}.bak, or choose another file with --db"
+                f"the {self.label} {self.path} is damaged ({_one_line(str(exc))}); it was left "
+                f"untouched: restore {self.path}.bak, or {self.advice}"
             ) from exc
         if not isinstance(data, dict) or not all(
             isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
@@ -102,19 +134,21 @@ class AtomicStorage(Storage):
 
     def _foreign(self) -> StoreError:
         return StoreError(
-            f"{self.path} is not a notes database of this reader; it was left untouched: "
-            "choose another file with --db"
+            f"{self.path} is not a {self.label} of this reader; it was left untouched: "
+            f"{self.advice}"
         )
 
     def write(self, data: Data) -> None:
         """Stamp the schema, then write atomically and durably; raises StoreError."""
-        data.setdefault(META, {})[_META_ID] = {"format": FORMAT, "schema_version": SCHEMA_VERSION}
-        payload = orjson.dumps(data)
+        stamp = {"format": self.format, "schema_version": SCHEMA_VERSION}
+        # A new dict: a failed write leaves the caller's dict as it was.
+        data = {**data, META: {**data.get(META, {}), _META_ID: stamp}}
         if self.path is None:
-            self._data = orjson.loads(payload)  # a copy, JSON-checked, as a file would give
+            self._data = orjson.loads(orjson.dumps(data))  # a copy, as a file would give
             return
         try:
-            self._replace(payload)
+            self._replace(orjson.dumps(data))
+            st = os.stat(self.path)
         except OSError as exc:
             self.invalidate()
             raise StoreError(
@@ -122,10 +156,8 @@ class AtomicStorage(Storage):
                 "version is intact"
             ) from exc
         except BaseException:
-            self.invalidate()
+            self.invalidate()  # TinyDB changed the cached dict before this failed write
             raise
-        # TinyDB mutated the dict it read; it is now what the file holds.
-        st = os.stat(self.path)
         self._data = data
         self._stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
@@ -133,7 +165,9 @@ class AtomicStorage(Storage):
         """Temp file in the same folder, fsync, old file to .bak, rename, fsync the folder."""
         assert self.path is not None
         folder = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(folder, exist_ok=True)
+        if not os.path.isdir(folder):
+            os.makedirs(folder, exist_ok=True)
+            _fsync_dir(os.path.dirname(folder))  # a new folder's own entry must survive a crash
         name = os.path.basename(self.path)
         if not self._swept:
             _sweep(folder, name)
@@ -162,11 +196,11 @@ def _check_schema(data: Data, storage: AtomicStorage) -> None:
             raise storage._foreign()
         return  # an empty database: the first write stamps it
     version = meta.get("schema_version")
-    if meta.get("format") != FORMAT or not isinstance(version, int) or isinstance(version, bool):
+    if meta.get("format") != storage.format or not _is_int(version):
         raise storage._foreign()
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"the notes database {storage.path} was written by a newer reader (schema {version}, "
+            f"the {storage.label} {storage.path} was written by a newer reader (schema {version}, "
             f"this one knows {SCHEMA_VERSION}); upgrade the reader, it was left untouched"
         )
 
@@ -184,10 +218,10 @@ def _backup(path: str, folder: str, name: str) -> None:
 
             shutil.copyfile(path, tmp)
         os.replace(tmp, path + ".bak")
-        tmp = ""
     finally:
-        if tmp:
-            _unlink(tmp)
+        # Gone after the replace, unless .bak already was this file (a save killed just after
+        # its backup): rename(2) between two links of one file does nothing and keeps both.
+        _unlink(tmp)
 
 
 def _sweep(folder: str, name: str) -> None:
@@ -223,7 +257,7 @@ def _unlink(path: str) -> None:
 
 
 class Store:
-    """Reading positions, settings and the last article, in one crash-safe, shared TinyDB file."""
+    """Positions, settings, state and highlights, in crash-safe TinyDB files shared by processes."""
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = LOCK_TIMEOUT) -> None:
         """Prepare the store at `path`; nothing is read or created until it is used."""
@@ -245,6 +279,10 @@ class Store:
         self._mutex = threading.RLock()  # one TinyDB object and cache, shared by threads
         self._depth = 0
         self._file_lock: FileLock | None = None
+        self._fresh: set[AtomicStorage] = set()  # files re-read since the lock was taken
+        self._shard_dir = None if path is None else os.fspath(path) + "." + HIGHLIGHTS
+        self._shards: dict[str, _Shard] = {}
+        self._parsed: OrderedDict[str, None] = OrderedDict()  # shards kept parsed, oldest first
 
     def __enter__(self) -> Store:
         return self
@@ -321,7 +359,123 @@ class Store:
             raise TypeError(f"a setting is a str, int, float, bool or None, not {type(value)}")
         self._put(SETTINGS, "key", key, {"key": key, "value": value})
 
-    # The TinyDB plumbing the next tables (highlights) reuse ------------------------------------
+    # Highlights -------------------------------------------------------------------------------
+
+    def highlights(self, article_id: str) -> list[Highlight]:
+        """The highlights of one article, sorted by (start, end, created)."""
+        shard = self._shard(_shard_key(article_id))
+        with self._mutex:
+            docs = [doc for doc in self._docs(shard, keep=True) if doc.get("article") == article_id]
+        found = [h for h in (shard.convert(doc) for doc in docs) if h is not None]
+        return sorted(found, key=lambda h: (h.start, h.end, h.created))
+
+    def save_highlight(self, highlight: Highlight) -> None:
+        """Insert or replace (by id) a highlight; on disk when this returns."""
+        self.save_highlights((highlight,))
+
+    def save_highlights(self, highlights: Iterable[Highlight]) -> None:
+        """Insert or replace many highlights: one lock, one write per file touched."""
+        by_shard: dict[str, dict[str, dict[str, Any]]] = {}
+        for highlight in highlights:
+            doc = _highlight_doc(highlight)
+            problem = _problem(doc)
+            if problem:  # refused now, or it would be written and then skipped on every read
+                raise ValueError(f"highlight {highlight.id!r} cannot be saved: {problem}")
+            by_shard.setdefault(_shard_key(highlight.article), {})[highlight.id] = doc
+        if not by_shard:
+            return
+        with self.transaction():
+            for key, docs in by_shard.items():
+                self._rewrite(key, partial(_upsert, docs=docs))
+
+    def delete_highlight(self, article_id: str, highlight_id: str) -> None:
+        """Delete a highlight; nothing happens if it is not there."""
+        key = _shard_key(article_id)
+        shard = self._shard(key)
+        if shard.storage.path is not None and not os.path.exists(shard.storage.path):
+            return  # nothing to delete, and nothing (not even the lock) is created
+
+        def remove(table: dict[str, Any]) -> bool:
+            gone = [
+                doc_id
+                for doc_id, doc in table.items()
+                if doc.get("id") == highlight_id and doc.get("article") == article_id
+            ]
+            for doc_id in gone:
+                del table[doc_id]
+            return bool(gone)
+
+        with self.transaction():
+            self._rewrite(key, remove)
+
+    def highlight_counts(self) -> dict[str, int]:
+        """The number of highlights of every article that has some (orphans included)."""
+        counts: dict[str, int] = {}
+        for key in self._shard_keys():
+            shard = self._shard(key)
+            with self._mutex:
+                counts.update(shard.counts(partial(self._docs, shard, keep=False)))
+        return counts
+
+    def all_highlights(self) -> Iterator[Highlight]:
+        """Every highlight of every article (for export), in no particular order."""
+        for key in self._shard_keys():
+            shard = self._shard(key)
+            with self._mutex:  # not held across a yield: the caller may take its time
+                docs = self._docs(shard, keep=False)
+            for doc in docs:
+                highlight = shard.convert(doc)
+                if highlight is not None:
+                    yield highlight
+
+    def _shard(self, key: str) -> _Shard:
+        shard = self._shards.get(key)
+        if shard is None:
+            path = None if self._shard_dir is None else os.path.join(self._shard_dir, f"{key}.json")
+            shard = self._shards.setdefault(key, _Shard(key, path))  # one, even if threads race
+        return shard
+
+    def _shard_keys(self) -> list[str]:
+        """The shards that exist (on disk, or written to in memory), in order."""
+        if self._shard_dir is None:
+            return sorted(k for k, shard in self._shards.items() if shard.storage.read())
+        try:
+            names = os.listdir(self._shard_dir)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"cannot list the highlights in {self._shard_dir}: {exc}") from exc
+        return sorted(name[:2] for name in names if _SHARD_FILE.fullmatch(name))
+
+    def _docs(self, shard: _Shard, *, keep: bool) -> list[dict[str, Any]]:
+        """The documents of a shard (mutex held); `keep`: stay parsed for the next read."""
+        self._refresh(shard.storage)
+        docs = list(shard.table().values())
+        if keep:
+            self._keep(shard.key)
+        elif shard.key not in self._parsed:
+            shard.storage.invalidate()  # a scan of every shard would keep ~1.5 KB per highlight
+        return docs
+
+    def _keep(self, key: str) -> None:
+        """Keep a shard parsed, and drop the least recently used beyond `_KEEP_PARSED`."""
+        self._parsed[key] = None
+        self._parsed.move_to_end(key)
+        while len(self._parsed) > _KEEP_PARSED:
+            self._shard(self._parsed.popitem(last=False)[0]).storage.invalidate()
+
+    def _rewrite(self, key: str, change: Callable[[dict[str, Any]], bool]) -> None:
+        """Re-read a shard under the lock, change a copy of its table, write it if changed."""
+        shard = self._shard(key)
+        with self.transaction():
+            self._refresh(shard.storage)
+            data = shard.storage.read() or {}
+            table = dict(data.get(HIGHLIGHTS, {}))
+            if change(table):
+                shard.storage.write({**data, HIGHLIGHTS: table})
+            self._keep(key)  # what was just written is likely read next
+
+    # The TinyDB plumbing ----------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -336,14 +490,20 @@ class Store:
                 return
             lock = self._acquire()
             self._depth = 1
+            self._fresh.clear()
             try:
-                # Another process may have written since our last read: drop every cache.
-                self._storage.invalidate()
                 yield
             finally:
                 self._depth = 0
+                self._fresh.clear()
                 if lock is not None:
                     lock.release()
+
+    def _refresh(self, storage: AtomicStorage) -> None:
+        """Inside the lock, re-read a file at its first use: another process may have written."""
+        if self._depth and storage not in self._fresh:
+            storage.invalidate()
+            self._fresh.add(storage)
 
     def _acquire(self) -> FileLock | None:
         """Take the file lock beside the database (creating its folder); None in memory."""
@@ -367,6 +527,7 @@ class Store:
 
     def _table(self, name: str) -> Table:
         """A table with its query cache and next id dropped (both go stale across processes)."""
+        self._refresh(self._storage)
         table = self._db.table(name)
         table.clear_cache()
         table._next_id = None
@@ -389,3 +550,167 @@ class Store:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Shard:
+    """One highlights file: those of the articles whose id hashes to its name."""
+
+    def __init__(self, key: str, path: str | None) -> None:
+        self.key = key
+        self.storage = AtomicStorage(
+            path, fmt=HIGHLIGHTS_FORMAT, label="highlights file", advice="move it aside"
+        )
+        self._counts: dict[str, int] = {}
+        self._counted: tuple[int, int, int, int] | None = None  # the file version counted
+        self.read_stamp: tuple[int, int, int, int] | None = None  # the version `table` gave
+
+    def table(self) -> dict[str, dict[str, Any]]:
+        """The highlights table as read (do not change it); raises StoreError."""
+        data = self.storage.read()
+        self.read_stamp = self.storage.stamp
+        return {} if data is None else data.get(HIGHLIGHTS, {})
+
+    def counts(self, docs: Callable[[], list[dict[str, Any]]]) -> dict[str, int]:
+        """Highlights by article, counted again only when the file changed."""
+        path = self.storage.path
+        if path is not None and self._counted is not None and self._counted == _stamp(path):
+            return self._counts
+        counts: dict[str, int] = {}
+        for doc in docs():
+            if _problem(doc) is None:
+                counts[doc["article"]] = counts.get(doc["article"], 0) + 1
+            else:
+                self._warn(doc)
+        self._counts, self._counted = counts, self.read_stamp
+        return counts
+
+    def convert(self, doc: Mapping[str, Any]) -> Highlight | None:
+        """The highlight of a document, or None (with a warning) if it does not convert."""
+        if _problem(doc) is not None:
+            self._warn(doc)
+            return None
+        return _doc_highlight(doc)
+
+    def _warn(self, doc: Mapping[str, Any]) -> None:
+        log.warning(
+            "skipping highlight %r in %s: %s (it is kept in the file)",
+            doc.get("id"),
+            self.storage.path or "memory",
+            _problem(doc),
+        )
+
+
+def _shard_key(article_id: str) -> str:
+    """The shard of an article: the first two hex digits of the sha256 of its id."""
+    return hashlib.sha256(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:2]
+
+
+def _stamp(path: str) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+_TEXT_FIELDS = (
+    "id",
+    "article",
+    "quote",
+    "prefix",
+    "suffix",
+    "body_hash",
+    "cleaner",
+    "color",
+    "note",
+    "created",
+    "updated",
+)
+_STATUSES: dict[str, Status] = {"ok": "ok", "drifted": "drifted", "orphan": "orphan"}
+
+
+def _highlight_doc(highlight: Highlight) -> dict[str, Any]:
+    """The flat document a highlight is stored as."""
+    anchor = highlight.anchor
+    return {
+        "id": highlight.id,
+        "article": highlight.article,
+        "start": anchor.start,
+        "end": anchor.end,
+        "quote": anchor.quote,
+        "prefix": anchor.prefix,
+        "suffix": anchor.suffix,
+        "body_hash": anchor.body_hash,
+        "cleaner": anchor.cleaner,
+        "color": highlight.color,
+        "note": highlight.note,
+        "tags": list(highlight.tags),
+        "created": highlight.created,
+        "updated": highlight.updated,
+        "status": highlight.status,
+    }
+
+
+def _doc_highlight(doc: Mapping[str, Any]) -> Highlight:
+    """The highlight a document holds; check it with `_problem` first."""
+    return Highlight(
+        id=doc["id"],
+        article=doc["article"],
+        anchor=Anchor(
+            start=doc["start"],
+            end=doc["end"],
+            quote=doc["quote"],
+            prefix=doc["prefix"],
+            suffix=doc["suffix"],
+            body_hash=doc["body_hash"],
+            cleaner=doc["cleaner"],
+        ),
+        color=doc["color"],
+        note=doc["note"],
+        tags=tuple(doc["tags"]),
+        created=doc["created"],
+        updated=doc["updated"],
+        status=_STATUSES[doc["status"]],
+    )
+
+
+def _problem(doc: Mapping[str, Any]) -> str | None:
+    """Why a document is not a highlight (a missing or mistyped field), or None."""
+    for name in _TEXT_FIELDS:
+        if not isinstance(doc.get(name), str):
+            return f"{name} is missing or not text"
+    start, end = doc.get("start"), doc.get("end")
+    if not (_is_int(start) and _is_int(end) and 0 <= start <= end):
+        return "start and end are not offsets (0 <= start <= end)"
+    tags = doc.get("tags")
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        return "tags is not a list of text"
+    status = doc.get("status")
+    if not isinstance(status, str) or status not in _STATUSES:
+        return f"status is not one of {', '.join(_STATUSES)}"
+    return None
+
+
+def _upsert(table: dict[str, Any], docs: Mapping[str, dict[str, Any]]) -> bool:
+    """Put `docs` (by highlight id) into a table, replacing same ids; True if it changed."""
+    placed: set[str] = set()
+    changed = False
+    for doc_id, old in list(table.items()):
+        hid = old.get("id")
+        if not isinstance(hid, str) or hid not in docs:
+            continue  # another highlight, or a document we cannot read: kept as it is
+        if hid in placed:
+            del table[doc_id]  # a duplicate id (not written by us): keep one
+            changed = True
+        elif old != docs[hid]:
+            table[doc_id] = docs[hid]
+            changed = True
+        placed.add(hid)
+    # TinyDB's document ids are integers (as text); new ones go after the highest.
+    next_id = max((int(k) for k in table if k.isascii() and k.isdigit()), default=0) + 1
+    for hid, doc in docs.items():
+        if hid not in placed:
+            table[str(next_id)] = doc
+            next_id += 1
+            changed = True
+    return changed

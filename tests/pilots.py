@@ -17,4 +17,7 @@ async def settle(pilot: Pilot[None]) -> None:
             break
         await app.workers.wait_for_complete(running)
         await pilot.pause()
+    drain = getattr(app, "drain_writes", None)
+    if drain is not None:
+        await drain()  # the store's writes run on a thread of their own
     await pilot.pause()

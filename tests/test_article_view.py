@@ -34,7 +34,7 @@ class ViewApp(App[None]):
     def compose(self) -> ComposeResult:
         yield ArticleView(self.article)
 
-    def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
+    def on_text_pane_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.moves.append((message.offset, message.percent))
 
 
@@ -56,7 +56,7 @@ def style_at(view: ArticleView, offset: int) -> Style:
 
 def overlay(view: ArticleView, name: str) -> Style:
     """The partial style of a component class."""
-    return view.get_component_rich_style(f"article-view--{name}", partial=True)
+    return view.get_component_rich_style(f"text-pane--{name}", partial=True)
 
 
 @pytest.mark.asyncio

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from reader.store import Store
 
 ARTICLES = Path(__file__).resolve().parent.parent / "articles"
 READER = Path(sys.executable).with_name("reader")
@@ -150,3 +153,48 @@ def test_hostile_text_shows_literally_and_leaves_the_terminal_alone(
     assert "pwned" not in term.title()
     term.keys("q")
     term.wait_for("EXITED-0")
+
+
+def test_highlight_and_note_in_a_real_terminal_then_list_and_reopen(
+    terminal: tuple[Path, dict[str, str], list[Terminal]],
+) -> None:
+    library, env, opened = terminal
+    article = library / "001_d5ff22c185f78ace.txt"
+    term = Terminal(f"{READER} {article}", env)
+    opened.append(term)
+    term.wait_for("Des combattants russes ont choisi de")
+    term.keys("v", "w", "w", "w", "m")  # the first three words of the body
+    term.keys(")", "a")  # the next sentence, with a note
+    term.wait_for("ctrl+s save")
+    term.keys(*"Pourquoi ils changent de camp #motifs")
+    term.keys("C-s")
+    term.wait_for("Des combattants russes ont choisi de")
+    time.sleep(0.5)
+    term.keys("q")
+    term.wait_for("EXITED-0")
+
+    listed = subprocess.run(
+        [str(READER), "list", "--json", str(library)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    counts = {item["id"]: item["highlights"] for item in json.loads(listed.stdout)}
+    assert counts[article.name] == 2
+    notes = Store(env["READER_DB"]).highlights(article.name)
+    assert notes[0].anchor.quote == "Des combattants russes"
+    assert notes[1].note == "Pourquoi ils changent de camp #motifs"
+    assert notes[1].tags == ("motifs",)
+
+    again = Terminal(f"{READER} {article}", env)
+    opened.append(again)
+    again.wait_for("Des combattants russes ont choisi de")
+    # Painted: the three words carry a background the words after them do not have.
+    painted = again.tmux("capture-pane", "-p", "-e", "-t", again.session)
+    line = next(row for row in painted.splitlines() if "combattants russes ont" in row)
+    before, _, after = line.partition("Des combattants russes")
+    assert "48;" in before[-40:] or "4" in before[-12:]  # a background set just before
+    assert "ont choisi" in after
+    again.keys("q")
+    again.wait_for("EXITED-0")

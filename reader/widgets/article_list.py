@@ -177,6 +177,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._keys: list[str] | None = None  # folded search text per item, built lazily
         self._needle = ""
         self._filter_text = ""
+        self._counts: dict[str, int] = {}  # highlight counts changed since the items came
 
     # Data -------------------------------------------------------------------------------------
 
@@ -211,6 +212,7 @@ class ArticleList(ScrollView, can_focus=True):
         """Replace the items, keeping the filter and, if it is still there, the current item."""
         current = self.current
         self._items = tuple(items)
+        self._counts = {}
         self._loaded = True
         self._keys = None
         self._apply(self._filter_text, incremental=False)
@@ -219,6 +221,11 @@ class ArticleList(ScrollView, can_focus=True):
         if current is not None:
             found = next((i for i, it in enumerate(self._items) if it.id == current.id), None)
         self._show(found)
+
+    def set_count(self, article_id: str, highlights: int) -> None:
+        """Show `highlights` as the number of highlights of the article `article_id`."""
+        self._counts[article_id] = highlights
+        self.refresh()
 
     def filter(self, text: str) -> int:
         """Show only items whose title, id or source contain `text` (any case, any accents)."""
@@ -380,17 +387,17 @@ class ArticleList(ScrollView, can_focus=True):
             text = item.label
         else:
             style = self.get_component_rich_style("article-list--meta")
-            text = " · ".join(self._meta(item))
+            text = " · ".join(self._meta(item, self._counts.get(item.id, item.highlights)))
         if cursor is not None:
             style = cursor + _DIM if part or item.error is not None else cursor
             base = cursor
         return self._line(text, style, base, width).apply_meta({_ROW_META: position})
 
     @staticmethod
-    def _meta(item: ListItem) -> list[str]:
+    def _meta(item: ListItem, highlights: int) -> list[str]:
         parts = [part for part in (item.date, item.source) if part]
-        if item.highlights:
-            parts.append(f"{item.highlights} ✎")
+        if highlights:
+            parts.append(f"{highlights} ✎")
         return parts
 
     @staticmethod

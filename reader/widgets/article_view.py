@@ -1,115 +1,82 @@
-"""The reading pane: an article wrapped into rows of body offsets, drawn with the Line API."""
+"""The reading pane: a TextPane with a selection (keys and mouse) and the highlight keys."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from typing import ClassVar
 
-from rich.cells import get_character_cell_size
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
+from textual.timer import Timer
 
 from reader import layout
-from reader.layout import Row
-from reader.models import Article
+from reader.models import COLOURS, Article, Highlight
+from reader.widgets.overlays import SWATCHES, TINT
+from reader.widgets.text_pane import TextPane
 
-QUOTE_BAR = "▎"
-_COMPONENTS = "title meta heading quote quote-bar match match-current selection cursor".split()
-
-_MOVE = Binding.Group("Move")
-_WORD = Binding.Group("Word")
-_SENT = Binding.Group("Sentence")
-_PARA = Binding.Group("Paragraph")
-_PAGE = Binding.Group("Page")
-_ENDS = Binding.Group("Top/End")
-
-_JUMPS = {
-    "word": (layout.next_word_start, layout.previous_word_start),
-    "sentence": (layout.next_sentence_start, layout.previous_sentence_start),
-    "paragraph": (layout.next_paragraph_start, layout.previous_paragraph_start),
-}
-
-# (text, row over that text, component) for the lines above the body.
-HeadLine = tuple[str, Row, str]
+_NOTES = Binding.Group("Notes")
+_DRAG_SCROLL = 0.05  # seconds between lines scrolled while a drag holds past an edge
 
 
-def cell_width(ch: str) -> int:
-    """Cells of one character, as Rich measures it when painting."""
-    return get_character_cell_size(ch)
+class ArticleView(TextPane):
+    """The article as the reader marks it: a selection in body offsets, shared by keys and
+    mouse, the highlights painted, and messages asking the app to change them.
 
-
-class ArticleView(ScrollView, can_focus=True):
-    """An article with a cursor, a selection and search matches, rendering only visible rows."""
-
-    ALLOW_SELECT = False  # our own selection, in body offsets, replaces Textual's
-
-    DEFAULT_CSS = """
-    ArticleView {
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-gutter: stable;
-        padding: 0 1;
-        & > .article-view--title { text-style: bold; color: $text; }
-        & > .article-view--meta { color: $text-muted; }
-        & > .article-view--heading { text-style: bold; color: $text-accent; }
-        & > .article-view--quote { text-style: italic; color: $text-muted; }
-        & > .article-view--quote-bar { color: $accent; }
-        & > .article-view--match { background: $warning-muted; }
-        & > .article-view--match-current { background: $warning; color: $text; }
-        & > .article-view--selection { background: $primary-muted; }
-        & > .article-view--cursor { text-style: reverse; }
-    }
+    The selection runs from `selection_anchor` to the cursor, the cursor's character
+    included. Highlights are data given by the app (`set_highlights`); the view only asks
+    for changes (`MarkRequested`, `HighlightAction`), the app does them and paints again.
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {f"article-view--{name}" for name in _COMPONENTS}
+    DEFAULT_CSS = "".join(
+        # Light tints over the theme's own background: the text keeps the theme's colour and
+        # reads on light and dark alike.
+        f"ArticleView > .article-view--hl-{name} {{ background: {hex_} {TINT}; }}\n"
+        for name, hex_ in SWATCHES.items()
+    )
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = TextPane.COMPONENT_CLASSES | {
+        f"article-view--hl-{name}" for name in COLOURS
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(keys, action, description, show=show, key_display=display, group=group)
         for keys, action, description, show, display, group in (
-            ("left,h", "step(-1)", "Left", False, None, _MOVE),
-            ("right,l", "step(1)", "Right", False, None, _MOVE),
-            ("up,k", "line(-1)", "Up", False, None, _MOVE),
-            ("down,j", "line(1)", "Down", False, None, _MOVE),
-            ("w", "jump('word', 1)", "Next word", True, None, _WORD),
-            ("b", "jump('word', -1)", "Previous word", True, None, _WORD),
-            ("left_parenthesis", "jump('sentence', -1)", "Previous sentence", True, "(", _SENT),
-            ("right_parenthesis", "jump('sentence', 1)", "Next sentence", True, ")", _SENT),
-            ("left_curly_bracket", "jump('paragraph', -1)", "Previous paragraph", True, "{", _PARA),
-            ("right_curly_bracket", "jump('paragraph', 1)", "Next paragraph", True, "}", _PARA),
-            ("space,pagedown", "page(1)", "Page down", True, "space", _PAGE),
-            ("pageup", "page(-1)", "Page up", True, None, _PAGE),
-            ("g,home", "top", "Top", False, None, _ENDS),
-            ("G,shift+g,end", "bottom", "End", False, None, _ENDS),
+            ("shift+left", "extend('step', -1)", "Select left", False, None, None),
+            ("shift+right", "extend('step', 1)", "Select right", False, None, None),
+            ("shift+up", "extend('line', -1)", "Select up", False, None, None),
+            ("shift+down", "extend('line', 1)", "Select down", False, None, None),
+            ("v", "select", "Select", True, None, None),
+            ("escape", "drop_selection", "Drop selection", False, None, None),
+            ("m", "mark", "Mark", True, None, _NOTES),
+            ("a", "annotate", "Note", True, None, _NOTES),
+            ("x", "delete", "Delete highlight", False, None, None),
+            ("right_square_bracket", "next_highlight(1)", "Next highlight", False, "]", None),
+            ("left_square_bracket", "next_highlight(-1)", "Previous highlight", False, "[", None),
+            *(
+                (str(n), f"colour({n})", f"Colour {n}", False, None, None)
+                for n in range(1, len(COLOURS) + 1)
+            ),
         )
     ]
 
-    MEASURE: ClassVar[int] = 80
-    """The text measure in cells on a pane wide enough (72-88 reads comfortably)."""
-
-    cursor: reactive[int] = reactive(0, always_update=True)
-    """The cursor, a character offset into the body."""
     selection_anchor: reactive[int | None] = reactive(None)
     """Where the selection started (None: no selection); the cursor is its other end."""
 
-    class CursorMoved(Message):
-        """The cursor moved: its offset in the body and its position as a percentage."""
+    class MarkRequested(Message):
+        """Highlight [start, end) of the body; `annotate`: then open the note editor."""
 
-        def __init__(self, offset: int, percent: int) -> None:
+        def __init__(self, start: int, end: int, *, annotate: bool) -> None:
             super().__init__()
-            self.offset = offset
-            self.percent = percent
+            self.start, self.end, self.annotate = start, end, annotate
 
-        @property
-        def control(self) -> ArticleView | None:
-            """The view whose cursor moved."""
-            return self._sender if isinstance(self._sender, ArticleView) else None
+    class HighlightAction(Message):
+        """Do `action` ("note", "delete" or "colour") to the highlight `highlight_id`."""
+
+        def __init__(self, highlight_id: str, action: str, colour: str | None = None) -> None:
+            super().__init__()
+            self.highlight_id, self.action, self.colour = highlight_id, action, colour
 
     def __init__(
         self,
@@ -119,42 +86,10 @@ class ArticleView(ScrollView, can_focus=True):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._article = article or Article()
-        self._body = self._article.body
-        self._rows: list[Row] = []
-        self._head: list[HeadLine] = []
-        self._cache: dict[int, list[Row]] = {}
-        self._measure = 0
-        self._margin = 0
-        self._goal: int | None = None
-        self._matches: list[tuple[int, int]] = []
-        self._match_starts: list[int] = []
-        self._match_ends: list[int] = []
-        self._current: int | None = None
-        self._styles: dict[str, Style] | None = None
-
-    # -- content ------------------------------------------------------------------
-
-    @property
-    def article(self) -> Article:
-        """The article shown."""
-        return self._article
-
-    @property
-    def body(self) -> str:
-        """The article's body, which every offset refers to."""
-        return self._body
-
-    @property
-    def rows(self) -> list[Row]:
-        """The body rows at the current measure (empty until the pane has a size)."""
-        return self._rows
-
-    @property
-    def header_height(self) -> int:
-        """Lines above the body: title, metadata, a blank line."""
-        return len(self._head)
+        super().__init__(article, name=name, id=id, classes=classes)
+        self._drag_from: int | None = None  # where the mouse button went down, in the body
+        self._drag_y = 0  # the last mouse row during a drag (outside the pane: it scrolls)
+        self._drag_timer: Timer | None = None
 
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -164,254 +99,154 @@ class ArticleView(ScrollView, can_focus=True):
         start, end = sorted((self.selection_anchor, self.cursor))
         return start, min(end + 1, len(self._body))
 
-    @property
-    def percent(self) -> int:
-        """The cursor's position in the article, 0-100."""
-        last = len(self._body) - 1
-        return 0 if last <= 0 else self.cursor * 100 // last
-
     def set_article(self, article: Article, cursor: int = 0) -> None:
-        """Show `article` with the cursor at `cursor`; drops the selection and the matches."""
-        self._article = article
-        self._body = article.body
-        self._cache.clear()
-        self._rows, self._head, self._goal = [], [], None
+        """Show `article` with the cursor at `cursor`, no selection and no highlights."""
         self.set_reactive(ArticleView.selection_anchor, None)
-        self.set_reactive(ArticleView.cursor, layout.clamp_cursor(self._body, cursor))
-        self._set_matches([], None)
-        self._relayout()  # wraps and centres the cursor (or the first resize will)
-        self.cursor = cursor
+        self._overlays.set_highlights([], ())
+        super().set_article(article, cursor)
 
-    def move_cursor(self, offset: int) -> None:
-        """Put the cursor at `offset` and bring it into view."""
-        self._move(offset)
-
-    def set_matches(self, matches: list[tuple[int, int]], current: int | None = None) -> None:
-        """Paint search `matches` (sorted, not overlapping); `matches[current]` stands out."""
-        self._set_matches(matches, current)
-        if current is not None and 0 <= current < len(matches):
-            self._scroll_to_offset(matches[current][0])
+    def set_highlights(self, highlights: list[Highlight], pending: frozenset[str]) -> None:
+        """Paint `highlights`; those whose id is in `pending` are drawn as not yet saved."""
+        self._overlays.set_highlights(highlights, pending)
         self.refresh()
 
-    def _set_matches(self, matches: list[tuple[int, int]], current: int | None) -> None:
-        """Keep the matches with the indexes that find them fast."""
-        self._matches = list(matches)
-        self._match_starts = [start for start, _ in self._matches]
-        self._match_ends = [end for _, end in self._matches]
-        self._current = current
+    @property
+    def highlights(self) -> list[Highlight]:
+        """The highlights painted, in reading order."""
+        return self._overlays.highlights
 
-    # -- layout -------------------------------------------------------------------
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Wrap again at the new width, keeping the cursor on the same screen line."""
-        self._relayout()
-
-    def _relayout(self) -> None:
-        """Wrap the header and the body for the pane's width (rows are cached per measure)."""
-        width = self.scrollable_content_region.width
-        if width <= 0:
-            return
-        measure = min(width, self.MEASURE)
-        first = not self._rows
-        screen_line = self._cursor_y() - int(self.scroll_y)
-        if measure != self._measure or not self._head:
-            self._measure = measure
-            rows = self._cache.get(measure)
-            if rows is None:
-                rows = layout.wrap(self._article, measure, cell_width)
-                self._cache = {measure: rows, **dict(list(self._cache.items())[:3])}
-            self._rows = rows
-            self._head = self._wrap_head(measure)
-        self._margin = (width - measure) // 2
-        self.virtual_size = Size(width, len(self._head) + len(self._rows))
-        if first:
-            self._scroll_to_cursor(center=True)
-        elif self._rows:
-            self.scroll_to(y=self._cursor_y() - screen_line, animate=False, force=True)
-            self._scroll_to_cursor()
-        self.refresh()
-
-    def _wrap_head(self, measure: int) -> list[HeadLine]:
-        """The title and metadata lines, then a blank line."""
-        lines: list[HeadLine] = []
-        for text, component in (
-            (self._article.title or "", "article-view--title"),
-            (layout.metadata_line(self._article), "article-view--meta"),
-        ):
-            if text:
-                rows = layout.wrap_text(text, measure, cell_width)
-                lines += [(text, row, component) for row in rows]
-        lines.append(("", Row(0, 0, 0, "paragraph", 0), ""))
-        return lines
-
-    def _cursor_y(self) -> int:
-        """The virtual line of the cursor."""
-        if not self._rows:
-            return 0
-        return len(self._head) + layout.row_of(self._rows, self.cursor)
-
-    # -- rendering ----------------------------------------------------------------
-
-    def notify_style_update(self) -> None:
-        """Forget the styles taken from CSS: the theme or the classes changed."""
-        super().notify_style_update()
-        self._styles = None
-
-    def _palette(self) -> dict[str, Style]:
-        """The Rich styles of the component classes (base styles full, overlays partial)."""
-        if self._styles is None:
-            base = self.rich_style
-            styles = {"": base}
-            for name in self.COMPONENT_CLASSES:
-                partial = self.get_component_rich_style(name, partial=True)
-                key = name.removeprefix("article-view--")
-                overlay = key.startswith(("match", "selection", "cursor"))
-                styles[key] = partial if overlay else base + partial
-            styles["paragraph"] = styles["gap"] = base
-            self._styles = styles
-        return self._styles
-
-    def render_line(self, y: int) -> Strip:
-        """One line of the pane: a header line, a body row or a blank."""
-        styles = self._palette()
-        base = styles[""]
-        width = self.scrollable_content_region.width
-        index = int(self.scroll_y) + y
-        segments: list[Segment] = [Segment(" " * self._margin, base)] if self._margin else []
-        if index < len(self._head):
-            text, row, component = self._head[index]
-            style = styles[component.removeprefix("article-view--")] if component else base
-            segments.append(Segment(text[row.start : row.end].replace("\n", " "), style))
-        elif index - len(self._head) < len(self._rows):
-            row = self._rows[index - len(self._head)]
-            if row.kind != "gap":
-                style = styles[row.kind]
-                if row.indent:
-                    segments.append(Segment(QUOTE_BAR, base + styles["quote-bar"]))
-                    segments.append(Segment(" " * (row.indent - 1), base))
-                segments += self._row_segments(row, style, styles)
-        return Strip(segments).crop_extend(0, width, base)
-
-    def _row_segments(self, row: Row, style: Style, styles: dict[str, Style]) -> list[Segment]:
-        """A body row cut where matches, the selection and the cursor begin and end."""
-        start, end = row.start, row.end
-        overlays: list[tuple[int, int, Style]] = []
-        first = bisect_right(self._match_ends, start)
-        last = bisect_left(self._match_starts, end)
-        for index in range(first, last):
-            m_start, m_end = self._matches[index]
-            key = "match-current" if index == self._current else "match"
-            overlays.append((m_start, m_end, styles[key]))
-        selection = self.selection
-        if selection is not None and selection[0] < end and selection[1] > start:
-            overlays.append((*selection, styles["selection"]))
-        if start <= self.cursor < end:
-            overlays.append((self.cursor, self.cursor + 1, styles["cursor"]))
-        text = self._body[start:end].replace("\n", " ")
-        return [
-            Segment(text[left - start : right - start], sum(layers, style))
-            for left, right, layers in layout.cut(start, end, overlays)
-        ]
-
-    # -- cursor -------------------------------------------------------------------
-
-    def validate_cursor(self, offset: int) -> int:
-        """Keep the cursor on a character of a block (never on a separator)."""
-        return layout.clamp_cursor(self._body, offset)
-
-    def watch_cursor(self, offset: int) -> None:
-        """Repaint and tell the screen where the reader is."""
-        self.refresh()
-        self.post_message(self.CursorMoved(offset, self.percent))
+    def highlights_at(self, offset: int) -> list[Highlight]:
+        """The highlights covering `offset`, shortest (the one keys act on) first."""
+        return self._overlays.highlights_at(offset)
 
     def watch_selection_anchor(self) -> None:
         """Repaint the selection."""
         self.refresh()
 
-    def _move(self, offset: int, *, goal: int | None = None, scroll: bool = True) -> None:
-        """Put the cursor at `offset`, remember the goal column, keep it in view."""
-        self._goal = goal
-        self.cursor = offset
-        if scroll:
-            self._scroll_to_cursor()
+    # -- the mouse ------------------------------------------------------------------
 
-    def _scroll_to_cursor(self, *, center: bool = False) -> None:
-        """Scroll the least that brings the cursor's line (or the title, at the top) in view."""
-        if not self._rows:
-            return
-        if layout.row_of(self._rows, self.cursor) == 0:
-            self.scroll_to(y=0, animate=False, force=True)
-            return
-        height = self.scrollable_content_region.height
-        context = 2 if height > 8 else 0
-        self.scroll_to_region(
-            Region(0, self._cursor_y(), 1, 1),
-            spacing=Spacing(context, 0, context, 0),
-            animate=False,
-            force=True,
-            center=center,
-            immediate=True,
-        )
-
-    def _scroll_to_offset(self, offset: int) -> None:
-        """Bring the line of `offset` into view."""
-        if self._rows:
-            y = len(self._head) + layout.row_of(self._rows, offset)
-            self.scroll_to_region(Region(0, y, 1, 1), animate=False, immediate=True, force=True)
-
-    def action_step(self, step: int) -> None:
-        """One character on (1) or back (-1), over the blank line between blocks."""
-        self._move(layout.step(self._body, self.cursor, step))
-
-    def action_line(self, delta: int) -> None:
-        """Move `delta` screen lines down (or up), keeping the goal column."""
-        rows = self._rows
-        if not rows:
-            return
-        index = layout.row_of(rows, self.cursor)
-        goal = self._goal
-        if goal is None:
-            goal = layout.column_of(self._body, rows[index], self.cursor, cell_width)
-        step = 1 if delta > 0 else -1
-        target = max(0, min(index + delta, len(rows) - 1))
-        while rows[target].kind == "gap" and 0 <= target + step < len(rows):
-            target += step
-        while rows[target].kind == "gap":
-            target -= step
-        self._move(layout.offset_at_column(self._body, rows[target], goal, cell_width), goal=goal)
-
-    def action_page(self, direction: int) -> None:
-        """Scroll a page down (1) or up (-1), less a line of context, taking the cursor along."""
-        page = max(1, self.scrollable_content_region.height - 1)
-        self.scroll_to(y=int(self.scroll_y) + direction * page, animate=False, force=True)
-        self.action_line(direction * page)
-
-    def on_click(self, event: events.Click) -> None:
-        """Put the cursor on the clicked character."""
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Put the cursor on the character pressed; a drag from there selects."""
         offset = event.get_content_offset(self)
-        if offset is None or not self._rows:
+        if event.button != 1 or offset is None:
             return
-        index = offset.y + int(self.scroll_y) - len(self._head)
-        if not 0 <= index < len(self._rows):
+        at = self._offset_at(offset.x, offset.y)
+        if at is None:
             return
-        row = self._rows[index]
-        if row.kind == "gap":
-            row = self._rows[index + 1]
-        column = max(0, offset.x - self._margin - row.indent)
-        self._move(layout.offset_at_column(self._body, row, column, cell_width), scroll=False)
+        self.selection_anchor = None
+        self._drag_from, self._drag_y = at, offset.y
+        self.capture_mouse()
+        self._move(at, scroll=False)
 
-    # -- actions ------------------------------------------------------------------
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Extend the selection to the pointer; past the top or bottom edge, scroll."""
+        if self._drag_from is None:
+            return
+        offset = event.get_content_offset_capture(self)
+        self._drag_y = offset.y
+        outside = not 0 <= offset.y < self.scrollable_content_region.height
+        if outside and self._drag_timer is None:
+            self._drag_timer = self.set_interval(_DRAG_SCROLL, self._drag_scroll)
+        elif not outside and self._drag_timer is not None:
+            self._drag_timer.stop()
+            self._drag_timer = None
+        self._drag_to(offset.x, offset.y)
 
-    def action_jump(self, unit: str, step: int) -> None:
-        """The start of the next (1) or this or the previous (-1) word, sentence or paragraph."""
-        forward, backward = _JUMPS[unit]
-        self._move((forward if step > 0 else backward)(self._body, self.cursor))
+    def _drag_to(self, x: int, y: int) -> None:
+        """Select from where the drag began to the character at (x, y)."""
+        assert self._drag_from is not None
+        height = self.scrollable_content_region.height
+        at = self._offset_at(x, max(0, min(y, height - 1)), clamp=True)
+        if at is None or at == self._drag_from and self.selection_anchor is None:
+            return
+        self.selection_anchor = self._drag_from
+        self._move(at, scroll=False)
 
-    def action_top(self) -> None:
-        """The start of the article, title in view."""
-        self._move(0)
-        self.scroll_to(y=0, animate=False, force=True)
+    def _drag_scroll(self) -> None:
+        """One line further while the drag holds past an edge, the selection following."""
+        if self._drag_from is None:
+            return
+        direction = -1 if self._drag_y < 0 else 1
+        self.scroll_to(y=int(self.scroll_y) + direction, animate=False, force=True, immediate=True)
+        self._drag_to(0 if direction < 0 else self.size.width, self._drag_y)
 
-    def action_bottom(self) -> None:
-        """The last character of the article."""
-        self._move(len(self._body) - 1)
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        """The drag ends; what it selected stays selected."""
+        if self._drag_from is None:
+            return
+        self._drag_from = None
+        if self._drag_timer is not None:
+            self._drag_timer.stop()
+            self._drag_timer = None
+        self.release_mouse()
+
+    # -- the keys -------------------------------------------------------------------
+
+    def action_select(self) -> None:
+        """Start a selection at the cursor (movement extends it), or drop it."""
+        if not self._body:
+            return
+        self.selection_anchor = None if self.selection_anchor is not None else self.cursor
+
+    def action_extend(self, how: str, step: int) -> None:
+        """Shift+arrow: start a selection here if there is none, then move."""
+        if self.selection_anchor is None and self._body:
+            self.selection_anchor = self.cursor
+        if how == "step":
+            self.action_step(step)
+        else:
+            self.action_line(step)
+
+    def action_drop_selection(self) -> None:
+        """Drop the selection (with none, escape goes on to the app: it closes the search)."""
+        if self.selection_anchor is None:
+            raise SkipAction()
+        self.selection_anchor = None
+
+    def _span(self) -> tuple[int, int] | None:
+        """The selection, or else the sentence under the cursor."""
+        if not self._body:
+            return None
+        span = self.selection or layout.sentence_at(self._body, self.cursor)
+        return layout.mark_span(self._body, *span)
+
+    def action_mark(self) -> None:
+        """Ask for a highlight of the selection (or of the sentence under the cursor)."""
+        span = self._span()
+        if span is not None:
+            self.post_message(self.MarkRequested(*span, annotate=False))
+            self.selection_anchor = None
+
+    def action_annotate(self) -> None:
+        """Edit the note of the highlight here; or highlight, then write a note."""
+        under = self.highlights_at(self.cursor)
+        if self.selection_anchor is None and under:
+            self.post_message(self.HighlightAction(under[0].id, "note"))
+            return
+        span = self._span()
+        if span is not None:
+            self.post_message(self.MarkRequested(*span, annotate=True))
+            self.selection_anchor = None
+
+    def _under_cursor(self, action: str, colour: str | None = None) -> None:
+        under = self.highlights_at(self.cursor)
+        if under:
+            self.post_message(self.HighlightAction(under[0].id, action, colour))
+        else:
+            self.app.bell()
+
+    def action_delete(self) -> None:
+        """Ask to delete the highlight under the cursor."""
+        self._under_cursor("delete")
+
+    def action_colour(self, number: int) -> None:
+        """Ask to give the highlight under the cursor the colour `number` (1-5)."""
+        self._under_cursor("colour", COLOURS[number - 1])
+
+    def action_next_highlight(self, step: int) -> None:
+        """The cursor to the start of the next (1) or previous (-1) highlight."""
+        found = self._overlays.next_highlight(self.cursor, step)
+        if found is None:
+            self.app.bell()
+        else:
+            self._move(found.start)

@@ -1,0 +1,132 @@
+"""The open article's highlights as the reader edits them: current versions, unsaved ones, undo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.anchor import make_anchor
+from reader.highlights import edited, new_highlight
+from reader.models import Highlight
+
+UNDO_DEPTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One write for the store: save `put`, or delete the highlight `deleted` (an id)."""
+
+    article: str
+    put: Highlight | None = None
+    deleted: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The id of the highlight the change is about."""
+        return self.put.id if self.put is not None else self.deleted or ""
+
+
+class ArticleNotes:
+    """The highlights of one article, kept by id; each edit gives the `Change` to write.
+
+    A highlight is `pending` from the moment it is changed until `saved()` is told that the
+    store has that very version on disk: the screen draws pending ones as not yet saved.
+    `undo()` reverts the last creation, edit or deletion, as a change of its own.
+    """
+
+    def __init__(self, article_id: str, body: str, highlights: list[Highlight]) -> None:
+        self.article_id = article_id
+        self.body = body
+        self._by_id = {h.id: h for h in highlights}
+        self._pending: dict[str, Highlight | None] = {}  # id -> the version being written
+        self._undo: list[tuple[Highlight | None, Highlight | None]] = []
+
+    # -- reading ----------------------------------------------------------------------
+
+    def all(self) -> list[Highlight]:
+        """Every highlight: those found in reading order, then the orphans."""
+        return sorted(self._by_id.values(), key=_reading_order)
+
+    def placed(self) -> list[Highlight]:
+        """The highlights found on the body, in reading order."""
+        return [h for h in self.all() if h.status != "orphan"]
+
+    def orphans(self) -> list[Highlight]:
+        """The highlights whose passage is no longer found, oldest first."""
+        return [h for h in self.all() if h.status == "orphan"]
+
+    def get(self, highlight_id: str) -> Highlight | None:
+        """The current version of a highlight, or None."""
+        return self._by_id.get(highlight_id)
+
+    @property
+    def pending(self) -> frozenset[str]:
+        """Ids whose latest change is not on disk yet."""
+        return frozenset(self._pending)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    # -- editing ----------------------------------------------------------------------
+
+    def add(self, start: int, end: int, *, color: str | None = None, note: str = "") -> Change:
+        """A new highlight of body[start:end]."""
+        extra = {"color": color} if color else {}
+        made = new_highlight(self.article_id, self.body, start, end, note=note, **extra)
+        return self._apply(None, made)
+
+    def edit(self, highlight_id: str, **changes: object) -> Change:
+        """Change a highlight's note or colour; raises KeyError for an unknown id."""
+        old = self._by_id[highlight_id]
+        return self._apply(old, edited(old, **changes))
+
+    def reattach(self, highlight_id: str, start: int, end: int) -> Change:
+        """Anchor a highlight (an orphan) on body[start:end]; its note and colour stay."""
+        old = self._by_id[highlight_id]
+        anchor = make_anchor(self.body, start, end)
+        return self._apply(old, edited(old, anchor=anchor, status="ok"))
+
+    def delete(self, highlight_id: str) -> Change:
+        """Remove a highlight; raises KeyError for an unknown id."""
+        return self._apply(self._by_id[highlight_id], None)
+
+    def undo(self) -> Change | None:
+        """Revert the last change (None when there is nothing to undo)."""
+        if not self._undo:
+            return None
+        before, after = self._undo.pop()
+        return self._apply(after, before, record=False)
+
+    def _apply(
+        self, old: Highlight | None, new: Highlight | None, *, record: bool = True
+    ) -> Change:
+        if record:
+            self._undo = [*self._undo[-(UNDO_DEPTH - 1) :], (old, new)]
+        if new is not None:
+            self._by_id[new.id] = new
+            change = Change(self.article_id, put=new)
+        else:
+            assert old is not None
+            del self._by_id[old.id]
+            change = Change(self.article_id, deleted=old.id)
+        self._pending[change.id] = new
+        return change
+
+    def saved(self, change: Change) -> None:
+        """The store has written `change`: unless changed again since, it is no longer pending."""
+        if change.id in self._pending and self._pending[change.id] is change.put:
+            del self._pending[change.id]
+
+    def replace_all(self, highlights: list[Highlight]) -> None:
+        """Take the store's versions (another copy of the app may have written), keeping ours
+        that are not saved yet."""
+        mine = {i: h for i, h in self._pending.items()}
+        self._by_id = {h.id: h for h in highlights}
+        for highlight_id, version in mine.items():
+            if version is None:
+                self._by_id.pop(highlight_id, None)
+            else:
+                self._by_id[highlight_id] = version
+
+
+def _reading_order(h: Highlight) -> tuple[bool, int, int, str]:
+    return (h.status == "orphan", h.start, h.end, h.created)
