@@ -229,9 +229,7 @@ async def test_overlapping_highlights_both_stay_visible(library: Path, tmp_path:
         assert [h.id for h in pane.highlights_at(start + 7)][0] in (first.id, second.id)
 
 
-async def test_a_highlight_shows_pending_until_it_is_on_disk(
-    library: Path, tmp_path: Path
-) -> None:
+async def test_a_highlight_shows_pending_until_it_is_on_disk(library: Path, tmp_path: Path) -> None:
     app = build(library, tmp_path)
     async with running(app) as pilot:
         pane = await open_in_pane(pilot, app)
