@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input, Static
 from reader import articles_cache, layout
 from reader.library import ArticleError
 from reader.models import Article
-from reader.notes_app import NotesApp
+from reader.notes_app import Loaded, NotesApp
 from reader.store import Store, StoreError
 from reader.widgets.article_list import ArticleList, ListItem
 from reader.widgets.article_view import ArticleView
@@ -221,14 +221,22 @@ class ReaderApp(NotesApp):
         except StoreError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             position = 0
-        self.call_from_thread(self._show, article_id, article, position)
+        loaded = self._read_highlights(article_id, article.body)
+        self.call_from_thread(self._show, article_id, article, position, loaded)
 
-    def _show(self, article_id: str, article: Article, position: int) -> None:
+    def _show(
+        self,
+        article_id: str,
+        article: Article,
+        position: int,
+        loaded: Loaded | None = None,
+    ) -> None:
+        """Show an article; its highlights, if not given, are read next (off the screen)."""
         self._flush_position()
         self.article, self.article_id, self._cursor = article, article_id, position
         self._matches, self._match = [], 0
         self.query_one("#pane", ArticleView).set_article(article, cursor=position)
-        self._start_notes(article_id, article)
+        self._start_notes(article_id, article, loaded)
         if article_id != self._last_saved_id:  # reopening at start writes nothing
             self._last_saved_id = article_id
             self._save(lambda: self.store.set_last_opened(article_id))
@@ -308,6 +316,9 @@ class ReaderApp(NotesApp):
     def action_close_search(self) -> None:
         search = next(self.query("#search").results(Input), None)
         if search is None or not search.display:
+            if self._reattach is not None:
+                self._reattach = None
+                self.notify("the orphan stays an orphan")
             return
         if self._search_mode == "filter":
             self.query_one("#articles", ArticleList).filter("")

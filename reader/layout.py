@@ -264,12 +264,14 @@ def sentence_at(body: str, offset: int) -> tuple[int, int]:
 
 def mark_span(body: str, start: int, end: int) -> tuple[int, int] | None:
     """What marking [start, end) highlights: no whitespace at either end, and not the lone
-    first letter of a word where a `w` jump left the cursor. None if nothing is left."""
+    first letter of the next word where a `w` jump left the cursor (a one-letter word, "a"
+    or "à", is kept). None if nothing is left."""
     while start < end and body[start].isspace():
         start += 1
     while end > start and body[end - 1].isspace():
         end -= 1
-    if end - start >= 2 and body[end - 2].isspace() and body[end - 1].isalnum():
+    word_goes_on = end < len(body) and body[end].isalnum()
+    if end - start >= 2 and body[end - 2].isspace() and body[end - 1].isalnum() and word_goes_on:
         end -= 1
         while end > start and body[end - 1].isspace():
             end -= 1

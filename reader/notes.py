@@ -18,6 +18,7 @@ class Change:
     article: str
     put: Highlight | None = None
     deleted: str | None = None
+    number: int = 0  # its place among the changes of its article, from 1
 
     @property
     def id(self) -> str:
@@ -29,15 +30,23 @@ class ArticleNotes:
     """The highlights of one article, kept by id; each edit gives the `Change` to write.
 
     A highlight is `pending` from the moment it is changed until `saved()` is told that the
-    store has that very version on disk: the screen draws pending ones as not yet saved.
-    `undo()` reverts the last creation, edit or deletion, as a change of its own.
+    store has written that very change (not merely an equal one: undo gives back an earlier
+    version, whose first write may land after a later one): the screen draws pending ones as
+    not yet saved. `undo()` reverts the last creation, edit or deletion, as a change of its
+    own. What was changed here wins over a later read of the store (`replace_all`), which
+    may have been made before the change was written.
     """
 
     def __init__(self, article_id: str, body: str, highlights: list[Highlight]) -> None:
         self.article_id = article_id
         self.body = body
         self._by_id = {h.id: h for h in highlights}
-        self._pending: dict[str, Highlight | None] = {}  # id -> the version being written
+        self._pending: dict[str, Change] = {}  # id -> the last change queued for it
+        # id -> (number of the change, our latest version or None if deleted): what a read of
+        # the store made before that change was written would not show.
+        self._touched: dict[str, tuple[int, Highlight | None]] = {}
+        self.changes = 0  # how many changes were made here
+        self.answered = 0  # the changes up to this number were written, or failed (in order)
         self._undo: list[tuple[Highlight | None, Highlight | None]] = []
 
     # -- reading ----------------------------------------------------------------------
@@ -101,31 +110,52 @@ class ArticleNotes:
     ) -> Change:
         if record:
             self._undo = [*self._undo[-(UNDO_DEPTH - 1) :], (old, new)]
+        self.changes += 1
         if new is not None:
             self._by_id[new.id] = new
-            change = Change(self.article_id, put=new)
+            change = Change(self.article_id, put=new, number=self.changes)
         else:
             assert old is not None
-            del self._by_id[old.id]
-            change = Change(self.article_id, deleted=old.id)
-        self._pending[change.id] = new
+            self._by_id.pop(old.id, None)
+            change = Change(self.article_id, deleted=old.id, number=self.changes)
+        self._touched[change.id] = (self.changes, new)
+        self._pending[change.id] = change
         return change
 
-    def saved(self, change: Change) -> None:
-        """The store has written `change`: unless changed again since, it is no longer pending."""
-        if change.id in self._pending and self._pending[change.id] is change.put:
+    def is_latest(self, change: Change) -> bool:
+        """Is `change` the last one queued for its highlight (and not yet written)?"""
+        return self._pending.get(change.id) is change
+
+    def answered_for(self, change: Change, *, saved: bool) -> None:
+        """The store wrote `change` (saved) or refused it; the writes answer in order.
+
+        A written change stops being pending unless its highlight was changed again since.
+        """
+        self.answered = max(self.answered, change.number)
+        if saved and self.is_latest(change):
             del self._pending[change.id]
 
-    def replace_all(self, highlights: list[Highlight]) -> None:
-        """Take the store's versions (another copy of the app may have written), keeping ours
-        that are not saved yet."""
-        mine = {i: h for i, h in self._pending.items()}
+    def replace_all(self, highlights: list[Highlight], written: int = 0) -> None:
+        """Take the store's versions (another copy of the app may have written them).
+
+        `written`: `answered` when the read began: the changes up to it were on disk (or
+        failed, and are still pending); later ones, and pending ones, win over the store.
+        """
         self._by_id = {h.id: h for h in highlights}
-        for highlight_id, version in mine.items():
-            if version is None:
+        for highlight_id, (number, version) in list(self._touched.items()):
+            if number <= written and highlight_id not in self._pending:
+                del self._touched[highlight_id]  # the store has it, or something newer
+            elif version is None:
                 self._by_id.pop(highlight_id, None)
             else:
                 self._by_id[highlight_id] = version
+
+    def carry(self, earlier: ArticleNotes) -> None:
+        """Keep what was changed in an earlier view of this same article, and its undo."""
+        self._touched, self._pending = dict(earlier._touched), dict(earlier._pending)
+        self._undo, self.changes = list(earlier._undo), earlier.changes
+        self.answered = earlier.answered
+        self.replace_all(list(self._by_id.values()))
 
 
 def _reading_order(h: Highlight) -> tuple[bool, int, int, str]:

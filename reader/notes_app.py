@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
@@ -11,6 +12,8 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
+from textual.timer import Timer
 
 from reader.anchor import reanchor_all
 from reader.models import Article, Highlight
@@ -21,6 +24,11 @@ from reader.widgets.article_view import ArticleView
 from reader.widgets.notebook import Notebook
 
 log = logging.getLogger(__name__)
+
+Loaded = tuple[list[Highlight], int]
+"""An article's highlights as read from the store, and how many changes it had then."""
+KEEP_ARTICLES = 32  # articles whose notes (unsaved changes, undo) are kept while reading others
+RETRY_SECONDS = 5.0  # between tries of a write that failed (a full disk, a busy lock)
 
 WIDE = 150  # columns from which the sidebar, the text and the notebook fit side by side
 
@@ -45,12 +53,28 @@ class NotesApp(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self.notes: ArticleNotes | None = None
+        # The notes of the articles opened in this run, so that coming back to one keeps its
+        # unsaved changes and its undo history.
+        self._by_article: OrderedDict[str, ArticleNotes] = OrderedDict()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-save")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failed: list[Change] = []  # changes the store refused, tried again later
+        self._retry: Timer | None = None
         self._reattach: str | None = None  # the orphan that the next `m` puts on the selection
         self._quit_unsaved = False  # q was pressed once with changes that could not be saved
         self._sidebar_hidden_for_notebook = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification, as plain text: messages quote file names and article text."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- saving -----------------------------------------------------------------------
 
@@ -66,14 +90,20 @@ class NotesApp(App[None]):
                 error = None
             except (StoreError, OSError) as exc:
                 error = str(exc)
+            except Exception as exc:  # a bug: still reported, and the change stays unsaved
+                log.exception("a write failed")
+                error = f"{type(exc).__name__}: {exc}"
             try:
                 loop.call_soon_threadsafe(done, error)
             except RuntimeError:  # the app has gone; the write itself is done
                 log.debug("write finished after the app closed")
 
-        self._writer.submit(job)
+        try:
+            self._writer.submit(job)
+        except RuntimeError:  # after quitting: the reader saw nothing of it as saved
+            log.warning("a write asked for after quitting was not made")
 
-    def _save(self, write: Callable[[], None]) -> None:
+    def _save(self, write: Callable[[], object]) -> None:
         """Queue a write of a setting or position; a failure is told, not hidden."""
 
         def done(error: str | None) -> None:
@@ -95,70 +125,99 @@ class NotesApp(App[None]):
         self._run_write(write, lambda error: self._written(change, error))
 
     def _written(self, change: Change, error: str | None) -> None:
+        notes = self._by_article.get(change.article)
+        if notes is not None:
+            notes.answered_for(change, saved=error is None)
         if error is not None:
             if change not in self._failed:
                 self._failed.append(change)
+            if self._retry is None:
+                self._retry = self.set_timer(RETRY_SECONDS, self._retry_failed)
             self.notify(
-                f"not saved: {error} (shown underlined until it is; it is tried again)",
+                f"not saved: {error} (shown underlined; tried again in {RETRY_SECONDS:g} s)",
                 severity="error",
             )
-        else:
-            if change in self._failed:
-                self._failed.remove(change)
-            if self.notes is not None and self.notes.article_id == change.article:
-                self.notes.saved(change)
-            retry, self._failed = self._failed, []
-            for failed in retry:
-                if self._still_wanted(failed):
-                    self._submit(failed)
-        self._paint_notes()
+            return
+        if change in self._failed:
+            self._failed.remove(change)
+        if self.is_running and self.screen.is_attached:
+            self._paint_notes()
+
+    def _retry_failed(self) -> int:
+        """Queue again the changes the store refused that nothing newer replaced; how many."""
+        self._retry = None
+        retry, self._failed = self._failed, []
+        wanted = [change for change in retry if self._still_wanted(change)]
+        for change in wanted:
+            self._submit(change)
+        return len(wanted)
 
     def _still_wanted(self, change: Change) -> bool:
         """Is `change` still the latest word on its highlight (nothing newer was queued)?"""
-        notes = self.notes
-        if notes is None or notes.article_id != change.article:
-            return True
-        return change.id in notes.pending and notes.get(change.id) is change.put
+        notes = self._by_article.get(change.article)
+        return notes is None or notes.is_latest(change)
 
     async def drain_writes(self) -> None:
         """Wait until every queued write is done (on disk, or failed and reported)."""
-        await asyncio.wrap_future(self._writer.submit(lambda: None))
+        try:
+            done = self._writer.submit(lambda: None)
+        except RuntimeError:  # shut down on quitting: every write is done already
+            return
+        await asyncio.wrap_future(done)
         await asyncio.sleep(0)  # let the `done` callbacks queued by the writer run
 
     # -- loading ----------------------------------------------------------------------
 
-    def _start_notes(self, article_id: str, article: Article) -> None:
-        """A new article is shown: its highlights come from the store, off the screen."""
-        self.notes = ArticleNotes(article_id, article.body, [])
+    def _start_notes(self, article_id: str, article: Article, loaded: Loaded | None) -> None:
+        """A new article is shown, with its highlights, or they come from the store next."""
+        notes = ArticleNotes(article_id, article.body, [])
+        earlier = self._by_article.pop(article_id, None)
+        if earlier is not None and earlier.body == article.body:
+            notes.carry(earlier)  # what was changed here stays until the store shows it
+        self._by_article[article_id] = self.notes = notes
+        while len(self._by_article) > KEEP_ARTICLES:
+            self._by_article.popitem(last=False)
         self._reattach = None
+        if loaded is None:
+            self.load_highlights(article_id, article.body)
+        else:
+            self._highlights_loaded(article_id, loaded)
         self._paint_notes()
-        self.load_highlights(article_id, article.body)
 
-    @work(thread=True, exclusive=True, group="highlights")
-    def load_highlights(self, article_id: str, body: str) -> None:
-        """Read the article's highlights and find each one again on this body."""
+    def _read_highlights(self, article_id: str, body: str) -> Loaded | None:
+        """(In a worker's thread.) The article's highlights found again on `body`, and how
+        many changes made here the store had then. None if it cannot be read (told)."""
+        notes = self._by_article.get(article_id)
+        written = notes.answered if notes is not None else 0  # the store has those (or newer)
         try:
             stored = self.store.highlights(article_id)
         except StoreError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
-            return
+            return None
         placed = reanchor_all(stored, body)
         moved = [new for new, old in zip(placed, stored, strict=True) if new is not old]
         if moved:
             log.info("%s: %d highlights found again on a changed body", article_id, len(moved))
-            try:
-                self.store.save_highlights(moved)
-            except StoreError as exc:
-                self.call_from_thread(self.notify, str(exc), severity="error")
-        self.call_from_thread(self._highlights_loaded, article_id, placed)
+            store = self.store
+            self.call_from_thread(self._save, lambda: store.save_highlights(moved))
+        return placed, written
 
-    def _highlights_loaded(self, article_id: str, highlights: list[Highlight]) -> None:
-        if self.notes is None or self.notes.article_id != article_id:
-            return  # another article was opened meanwhile
-        self.notes.replace_all(highlights)
-        self._paint_notes()
-        orphans = len(self.notes.orphans())
-        if orphans:
+    @work(thread=True, exclusive=True, group="highlights")
+    def load_highlights(self, article_id: str, body: str) -> None:
+        """Read the article's highlights (off the screen's thread)."""
+        loaded = self._read_highlights(article_id, body)
+        if loaded is not None:
+            self.call_from_thread(self._highlights_loaded, article_id, loaded)
+            self.call_from_thread(self._paint_notes)
+
+    def _highlights_loaded(self, article_id: str, loaded: Loaded) -> None:
+        notes = self._by_article.get(article_id)
+        if notes is None:
+            return
+        highlights, written = loaded
+        notes.replace_all(highlights, written)
+        orphans = len(notes.orphans())
+        if orphans and notes is self.notes:
             self.notify(
                 f"{orphans} highlight(s) no longer found in the text: see the notebook (o)",
                 severity="warning",
@@ -286,8 +345,11 @@ class NotesApp(App[None]):
             pane.move_cursor(highlight.start)
 
     async def _finish_writes(self) -> bool:
-        """Before quitting: wait for the writes; False if some could not be saved (told)."""
+        """Before quitting: write what is queued, try the refused again; False if some
+        still cannot be saved (the reader is told, and a second q quits without them)."""
         await self.drain_writes()
+        if self._failed and self._retry_failed():
+            await self.drain_writes()
         if self._failed and not self._quit_unsaved:
             self._quit_unsaved = True
             self.notify(

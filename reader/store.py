@@ -2,258 +2,63 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import re
-import tempfile
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar, overload
+from typing import Any, TypeVar, overload
 
-import orjson
 from tinydb import TinyDB, where
-from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from reader.models import Anchor, Highlight, Status
+from reader.storage import (
+    FORMAT,
+    HIGHLIGHTS,
+    HIGHLIGHTS_FORMAT,
+    SCHEMA_VERSION,
+    SHARD_FILE,
+    AtomicStorage,
+    StoreError,
+    WriteLock,
+    file_stamp,
+    is_int,
+    shard_key,
+    upsert,
+)
 
-if TYPE_CHECKING:
-    from filelock import FileLock
+__all__ = [
+    "FORMAT",
+    "HIGHLIGHTS",
+    "HIGHLIGHTS_FORMAT",
+    "LOCK_TIMEOUT",
+    "SCHEMA_VERSION",
+    "AtomicStorage",
+    "Setting",
+    "Store",
+    "StoreError",
+]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-"""Bump with a migration in `_check_schema` when the shape of a table changes."""
-FORMAT = "article-reader/notes"
 LOCK_TIMEOUT = 10.0
 """Seconds to wait for another copy of the app to finish its save."""
 
-META, POSITIONS, SETTINGS, STATE = "meta", "positions", "settings", "state"
-_META_ID = "1"
+POSITIONS, SETTINGS, STATE = "positions", "settings", "state"
 
-# Highlights live in 256 TinyDB files in `<db>.highlights/`, named by the first two hex digits
-# of the sha256 of the article id: a TinyDB write rewrites its whole file, so one file of 100k
-# highlights (~50 MB) would take far too long to save; a shard is ~1/256 of that. Positions,
-# settings and state stay in the main file; one lock file guards writes to any of them.
-HIGHLIGHTS = "highlights"
-"""The table of a highlights file, and the suffix of their folder (`<db>.highlights`)."""
-HIGHLIGHTS_FORMAT = "article-reader/highlights"
-_SHARD_FILE = re.compile(r"[0-9a-f]{2}\.json")
 _KEEP_PARSED = 32
 """Highlights files kept parsed in memory (most recently used); the rest are re-read."""
 
-Data = dict[str, dict[str, Any]]
 Setting = str | int | float | bool | None
 S = TypeVar("S", str, int, float, bool)
 
 
-class StoreError(Exception):
-    """The database cannot be used (damaged, foreign, newer, locked); the message is one line."""
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-class AtomicStorage(Storage):
-    """TinyDB storage: orjson, atomic fsync-ed replace, a `.bak`, schema checks; None = memory."""
-
-    def __init__(
-        self,
-        path: str | None,
-        *,
-        fmt: str = FORMAT,
-        label: str = "notes database",
-        advice: str = "choose another file with --db",
-    ) -> None:
-        self.path = path
-        self.format = fmt
-        self.label = label  # names the file in messages
-        self.advice = advice  # what the user can do about a file we refuse
-        self._data: Data | None = None
-        self._stamp: tuple[int, int, int, int] | None = None
-        self._swept = False
-
-    @property
-    def stamp(self) -> tuple[int, int, int, int] | None:
-        """The version (inode, size, times) of the file the cache holds; None if not cached."""
-        return self._stamp
-
-    def invalidate(self) -> None:
-        """Forget the cached contents: the next read goes to the file (done inside the lock)."""
-        if self.path is not None:
-            self._data = None
-            self._stamp = None
-
-    def read(self) -> Data | None:
-        """The whole database, re-read only when the file changed; raises StoreError."""
-        if self.path is None:
-            return self._data
-        try:
-            with open(self.path, "rb") as f:
-                st = os.fstat(f.fileno())
-                stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-                if self._data is not None and stamp == self._stamp:
-                    return self._data
-                raw = f.read()
-        except FileNotFoundError:
-            self._data, self._stamp = None, None
-            return None
-        except OSError as exc:
-            raise StoreError(f"cannot read the {self.label} {self.path}: {exc.strerror}") from exc
-        data = self._parse(raw) if raw else None
-        self._data, self._stamp = data, stamp
-        return data
-
-    def _parse(self, raw: bytes) -> Data:
-        """Decode and check a database file; never repairs anything."""
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise StoreError(
-                f"the {self.label} {self.path} is damaged ({_one_line(str(exc))}); it was left "
-                f"untouched: restore {self.path}.bak, or {self.advice}"
-            ) from exc
-        if not isinstance(data, dict) or not all(
-            isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
-            for table in data.values()
-        ):
-            raise self._foreign()
-        _check_schema(data, self)
-        return data
-
-    def _foreign(self) -> StoreError:
-        return StoreError(
-            f"{self.path} is not a {self.label} of this reader; it was left untouched: "
-            f"{self.advice}"
-        )
-
-    def write(self, data: Data) -> None:
-        """Stamp the schema, then write atomically and durably; raises StoreError."""
-        stamp = {"format": self.format, "schema_version": SCHEMA_VERSION}
-        # A new dict: a failed write leaves the caller's dict as it was.
-        data = {**data, META: {**data.get(META, {}), _META_ID: stamp}}
-        if self.path is None:
-            self._data = orjson.loads(orjson.dumps(data))  # a copy, as a file would give
-            return
-        try:
-            self._replace(orjson.dumps(data))
-            st = os.stat(self.path)
-        except OSError as exc:
-            self.invalidate()
-            raise StoreError(
-                f"could not save to {self.path}: {exc.strerror or exc}; the last saved "
-                "version is intact"
-            ) from exc
-        except BaseException:
-            self.invalidate()  # TinyDB changed the cached dict before this failed write
-            raise
-        self._data = data
-        self._stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-    def _replace(self, payload: bytes) -> None:
-        """Temp file in the same folder, fsync, old file to .bak, rename, fsync the folder."""
-        assert self.path is not None
-        folder = os.path.dirname(os.path.abspath(self.path))
-        if not os.path.isdir(folder):
-            os.makedirs(folder, exist_ok=True)
-            _fsync_dir(os.path.dirname(folder))  # a new folder's own entry must survive a crash
-        name = os.path.basename(self.path)
-        if not self._swept:
-            _sweep(folder, name)
-            self._swept = True
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            if os.path.exists(self.path):
-                _backup(self.path, folder, name)
-            os.replace(tmp, self.path)
-            tmp = ""
-        finally:
-            if tmp:
-                _unlink(tmp)
-        _fsync_dir(folder)
-
-
-def _check_schema(data: Data, storage: AtomicStorage) -> None:
-    """Refuse a foreign file or one from a newer reader; migrate older ones (none yet)."""
-    meta = data.get(META, {}).get(_META_ID)
-    if meta is None:
-        if any(data.values()):
-            raise storage._foreign()
-        return  # an empty database: the first write stamps it
-    version = meta.get("schema_version")
-    if meta.get("format") != storage.format or not _is_int(version):
-        raise storage._foreign()
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"the {storage.label} {storage.path} was written by a newer reader (schema {version}, "
-            f"this one knows {SCHEMA_VERSION}); upgrade the reader, it was left untouched"
-        )
-
-
-def _backup(path: str, folder: str, name: str) -> None:
-    """Keep the current (parsed, so good) file as `<name>.bak`: a hard link, or a copy."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".bak.tmp")
-    os.close(fd)
-    try:
-        try:
-            os.unlink(tmp)
-            os.link(path, tmp)
-        except OSError:  # no hard links here (some network or FAT file systems): copy
-            import shutil
-
-            shutil.copyfile(path, tmp)
-        os.replace(tmp, path + ".bak")
-    finally:
-        # Gone after the replace, unless .bak already was this file (a save killed just after
-        # its backup): rename(2) between two links of one file does nothing and keeps both.
-        _unlink(tmp)
-
-
-def _sweep(folder: str, name: str) -> None:
-    """Remove temp files left by a killed writer (only a writer holding the lock makes them)."""
-    try:
-        leftovers = [e for e in os.listdir(folder) if e.startswith(f".{name}.") and ".tmp" in e]
-    except OSError:
-        return
-    for entry in leftovers:
-        log.info("removing %s, left by an interrupted save", entry)
-        _unlink(os.path.join(folder, entry))
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 class Store:
@@ -275,11 +80,8 @@ class Store:
         self._storage = AtomicStorage(None if path is None else os.fspath(path))
         storage = self._storage
         self._db = TinyDB(storage=lambda: storage)
-        self._lock_timeout = lock_timeout
-        self._mutex = threading.RLock()  # one TinyDB object and cache, shared by threads
-        self._depth = 0
-        self._file_lock: FileLock | None = None
-        self._fresh: set[AtomicStorage] = set()  # files re-read since the lock was taken
+        self._lock = WriteLock(path, lock_timeout)
+        self._mutex = self._lock.mutex  # one TinyDB object and cache, shared by threads
         self._shard_dir = None if path is None else os.fspath(path) + "." + HIGHLIGHTS
         self._shards: dict[str, _Shard] = {}
         self._parsed: OrderedDict[str, None] = OrderedDict()  # shards kept parsed, oldest first
@@ -305,11 +107,11 @@ class Store:
         """The saved reading offset (in characters of the body) of an article, or None."""
         doc = self._get(POSITIONS, "article", article_id)
         offset = None if doc is None else doc.get("offset")
-        return offset if _is_int(offset) and offset >= 0 else None
+        return offset if is_int(offset) and offset >= 0 else None
 
     def set_position(self, article_id: str, offset: int) -> None:
         """Save the reading offset of an article (on disk when this returns)."""
-        if not _is_int(offset) or offset < 0:
+        if not is_int(offset) or offset < 0:
             raise ValueError(f"a position is a character offset >= 0, not {offset!r}")
         doc = {"article": article_id, "offset": offset, "updated": _now()}
         self._put(POSITIONS, "article", article_id, doc)
@@ -321,7 +123,7 @@ class Store:
         return {
             doc["article"]: doc["offset"]
             for doc in docs
-            if isinstance(doc.get("article"), str) and _is_int(doc.get("offset"))
+            if isinstance(doc.get("article"), str) and is_int(doc.get("offset"))
         }
 
     # The last article opened ------------------------------------------------------------------
@@ -363,11 +165,19 @@ class Store:
 
     def highlights(self, article_id: str) -> list[Highlight]:
         """The highlights of one article, sorted by (start, end, created)."""
-        shard = self._shard(_shard_key(article_id))
+        shard = self._shard(shard_key(article_id))
         with self._mutex:
-            docs = [doc for doc in self._docs(shard, keep=True) if doc.get("article") == article_id]
-        found = [h for h in (shard.convert(doc) for doc in docs) if h is not None]
-        return sorted(found, key=lambda h: (h.start, h.end, h.created))
+            docs = self._docs(shard, keep=True)
+            stamp = shard.read_stamp
+            cached = shard.converted.get(article_id)
+            if cached is not None and stamp is not None and cached[0] == stamp:
+                return list(cached[1])  # the file has not changed since: the same values
+        mine = [doc for doc in docs if doc.get("article") == article_id]
+        found = [h for h in (shard.convert(doc) for doc in mine) if h is not None]
+        found.sort(key=lambda h: (h.start, h.end, h.created))
+        with self._mutex:
+            shard.converted[article_id] = (stamp, tuple(found))
+        return found
 
     def save_highlight(self, highlight: Highlight) -> None:
         """Insert or replace (by id) a highlight; on disk when this returns."""
@@ -381,16 +191,16 @@ class Store:
             problem = _problem(doc)
             if problem:  # refused now, or it would be written and then skipped on every read
                 raise ValueError(f"highlight {highlight.id!r} cannot be saved: {problem}")
-            by_shard.setdefault(_shard_key(highlight.article), {})[highlight.id] = doc
+            by_shard.setdefault(shard_key(highlight.article), {})[highlight.id] = doc
         if not by_shard:
             return
         with self.transaction():
             for key, docs in by_shard.items():
-                self._rewrite(key, partial(_upsert, docs=docs))
+                self._rewrite(key, partial(upsert, docs=docs))
 
     def delete_highlight(self, article_id: str, highlight_id: str) -> None:
         """Delete a highlight; nothing happens if it is not there."""
-        key = _shard_key(article_id)
+        key = shard_key(article_id)
         shard = self._shard(key)
         if shard.storage.path is not None and not os.path.exists(shard.storage.path):
             return  # nothing to delete, and nothing (not even the lock) is created
@@ -445,11 +255,11 @@ class Store:
             return []
         except OSError as exc:
             raise StoreError(f"cannot list the highlights in {self._shard_dir}: {exc}") from exc
-        return sorted(name[:2] for name in names if _SHARD_FILE.fullmatch(name))
+        return sorted(name[:2] for name in names if SHARD_FILE.fullmatch(name))
 
     def _docs(self, shard: _Shard, *, keep: bool) -> list[dict[str, Any]]:
         """The documents of a shard (mutex held); `keep`: stay parsed for the next read."""
-        self._refresh(shard.storage)
+        self._lock.refresh(shard.storage)
         docs = list(shard.table().values())
         if keep:
             self._keep(shard.key)
@@ -468,7 +278,7 @@ class Store:
         """Re-read a shard under the lock, change a copy of its table, write it if changed."""
         shard = self._shard(key)
         with self.transaction():
-            self._refresh(shard.storage)
+            self._lock.refresh(shard.storage)
             data = shard.storage.read() or {}
             table = dict(data.get(HIGHLIGHTS, {}))
             if change(table):
@@ -477,57 +287,13 @@ class Store:
 
     # The TinyDB plumbing ----------------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> AbstractContextManager[None]:
         """Hold the file lock over several changes (each is written as it is made)."""
-        with self._mutex:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            lock = self._acquire()
-            self._depth = 1
-            self._fresh.clear()
-            try:
-                yield
-            finally:
-                self._depth = 0
-                self._fresh.clear()
-                if lock is not None:
-                    lock.release()
-
-    def _refresh(self, storage: AtomicStorage) -> None:
-        """Inside the lock, re-read a file at its first use: another process may have written."""
-        if self._depth and storage not in self._fresh:
-            storage.invalidate()
-            self._fresh.add(storage)
-
-    def _acquire(self) -> FileLock | None:
-        """Take the file lock beside the database (creating its folder); None in memory."""
-        if self.path is None:
-            return None
-        from filelock import FileLock, Timeout
-
-        if self._file_lock is None:
-            self._file_lock = FileLock(os.fspath(self.path) + ".lock", timeout=self._lock_timeout)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file_lock.acquire()
-        except Timeout as exc:
-            raise StoreError(
-                f"the notes database {self.path} is busy (another program holds "
-                f"{self.path}.lock for more than {self._lock_timeout:g} s); try again"
-            ) from exc
-        except OSError as exc:
-            raise StoreError(f"cannot lock the notes database {self.path}: {exc}") from exc
-        return self._file_lock
+        return self._lock.hold()
 
     def _table(self, name: str) -> Table:
         """A table with its query cache and next id dropped (both go stale across processes)."""
-        self._refresh(self._storage)
+        self._lock.refresh(self._storage)
         table = self._db.table(name)
         table.clear_cache()
         table._next_id = None
@@ -548,10 +314,6 @@ class Store:
             change()
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 class _Shard:
     """One highlights file: those of the articles whose id hashes to its name."""
 
@@ -563,6 +325,9 @@ class _Shard:
         self._counts: dict[str, int] = {}
         self._counted: tuple[int, int, int, int] | None = None  # the file version counted
         self.read_stamp: tuple[int, int, int, int] | None = None  # the version `table` gave
+        # Highlights already made from the documents, by article, with the file version they
+        # came from: reopening an article does not convert its documents again.
+        self.converted: dict[str, tuple[object, tuple[Highlight, ...]]] = {}
 
     def table(self) -> dict[str, dict[str, Any]]:
         """The highlights table as read (do not change it); raises StoreError."""
@@ -573,7 +338,7 @@ class _Shard:
     def counts(self, docs: Callable[[], list[dict[str, Any]]]) -> dict[str, int]:
         """Highlights by article, counted again only when the file changed."""
         path = self.storage.path
-        if path is not None and self._counted is not None and self._counted == _stamp(path):
+        if path is not None and self._counted is not None and self._counted == file_stamp(path):
             return self._counts
         counts: dict[str, int] = {}
         for doc in docs():
@@ -598,19 +363,6 @@ class _Shard:
             self.storage.path or "memory",
             _problem(doc),
         )
-
-
-def _shard_key(article_id: str) -> str:
-    """The shard of an article: the first two hex digits of the sha256 of its id."""
-    return hashlib.sha256(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:2]
-
-
-def _stamp(path: str) -> tuple[int, int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 _TEXT_FIELDS = (
@@ -680,7 +432,7 @@ def _problem(doc: Mapping[str, Any]) -> str | None:
         if not isinstance(doc.get(name), str):
             return f"{name} is missing or not text"
     start, end = doc.get("start"), doc.get("end")
-    if not (_is_int(start) and _is_int(end) and 0 <= start <= end):
+    if not (is_int(start) and is_int(end) and 0 <= start <= end):
         return "start and end are not offsets (0 <= start <= end)"
     tags = doc.get("tags")
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
@@ -689,28 +441,3 @@ def _problem(doc: Mapping[str, Any]) -> str | None:
     if not isinstance(status, str) or status not in _STATUSES:
         return f"status is not one of {', '.join(_STATUSES)}"
     return None
-
-
-def _upsert(table: dict[str, Any], docs: Mapping[str, dict[str, Any]]) -> bool:
-    """Put `docs` (by highlight id) into a table, replacing same ids; True if it changed."""
-    placed: set[str] = set()
-    changed = False
-    for doc_id, old in list(table.items()):
-        hid = old.get("id")
-        if not isinstance(hid, str) or hid not in docs:
-            continue  # another highlight, or a document we cannot read: kept as it is
-        if hid in placed:
-            del table[doc_id]  # a duplicate id (not written by us): keep one
-            changed = True
-        elif old != docs[hid]:
-            table[doc_id] = docs[hid]
-            changed = True
-        placed.add(hid)
-    # TinyDB's document ids are integers (as text); new ones go after the highest.
-    next_id = max((int(k) for k in table if k.isascii() and k.isdigit()), default=0) + 1
-    for hid, doc in docs.items():
-        if hid not in placed:
-            table[str(next_id)] = doc
-            next_id += 1
-            changed = True
-    return changed

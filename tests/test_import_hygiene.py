@@ -22,6 +22,7 @@ CORE = [
     "reader.dates",
     "reader.layout",
     "reader.store",
+    "reader.storage",
     "reader.articles_cache",
     "reader.keys",
     "reader.anchor",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,35 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+_SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def background_at(line: str, text: str) -> str | None:
+    """The background colour (SGR parameters) in effect where `text` starts in a captured line
+    (`tmux capture-pane -e`), or None for the terminal's default."""
+    plain, backgrounds, background = [], [], None
+    position = 0
+    for match in _SGR.finditer(line + "\x1b[m"):
+        chunk = line[position : match.start()]
+        plain.append(chunk)
+        backgrounds += [background] * len(chunk)
+        position = match.end()
+        params = match.group(1).split(";") if match.group(1) else ["0"]
+        i = 0
+        while i < len(params):
+            if params[i] in ("0", "49"):
+                background = None
+            elif params[i] == "48" and i + 1 < len(params):
+                width = 3 if params[i + 1] == "5" else 5
+                background = ";".join(params[i : i + width])
+                i += width - 1
+            elif params[i] in ("38",) and i + 1 < len(params):
+                i += 2 if params[i + 1] == "5" else 4
+            i += 1
+    at = "".join(plain).index(text)
+    return backgrounds[at]
 
 
 @pytest.fixture
@@ -190,11 +220,11 @@ def test_highlight_and_note_in_a_real_terminal_then_list_and_reopen(
     again = Terminal(f"{READER} {article}", env)
     opened.append(again)
     again.wait_for("Des combattants russes ont choisi de")
-    # Painted: the three words carry a background the words after them do not have.
+    # Painted: the three words carry a background that the words after them do not have.
     painted = again.tmux("capture-pane", "-p", "-e", "-t", again.session)
-    line = next(row for row in painted.splitlines() if "combattants russes ont" in row)
-    before, _, after = line.partition("Des combattants russes")
-    assert "48;" in before[-40:] or "4" in before[-12:]  # a background set just before
-    assert "ont choisi" in after
+    line = next(r for r in painted.splitlines() if "combattants russes ont" in _SGR.sub("", r))
+    marked = background_at(line, "Des combattants russes")
+    assert marked is not None
+    assert marked != background_at(line, "ont choisi")
     again.keys("q")
     again.wait_for("EXITED-0")

@@ -1,0 +1,197 @@
+"""Highlights in the running app: keypress-to-disk latency, and opening an article carrying many.
+
+    .venv/bin/python bench/bench_highlights.py [--runs 9]
+
+The app runs headless (`App.run_test`, 120x40) on a real store file in a temporary folder.
+
+- Keypress to disk: the store is prefilled with 10,000 (then 100,000) highlights over 1,000
+  (10,000) other articles plus a few on the open one; the clock runs from pressing `m` until
+  the app is told that the new highlight is on disk (written, fsync-ed, acknowledged: the
+  moment it stops being drawn as pending). Targets 30 ms and 100 ms.
+- Opening: a ~100 KB article, opened with no highlights and with 1,000; the clock runs from
+  asking to open it until its first screen is drawn with every highlight painted. Target:
+  with 1,000 <= 1.2x without.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_store import make  # noqa: E402
+
+from reader.app import ReaderApp, make_app  # noqa: E402
+from reader.highlights import new_highlight  # noqa: E402
+from reader.library import load_article  # noqa: E402
+from reader.store import Store  # noqa: E402
+from reader.widgets.article_view import ArticleView  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (120, 40)
+BATCH = 20_000
+
+
+def big_article(path: Path, size: int = 100_000) -> None:
+    """An article of `size` bytes from the samples' paragraphs, each made unique."""
+    paragraphs = [
+        line.strip()
+        for p in sorted((ROOT / "articles").glob("*.txt"))
+        for line in p.read_text("utf-8").splitlines()
+        if len(line.strip()) > 150
+    ]
+    parts, total, k = ["Un article de cent kilo-octets", "Chapitre premier."], 0, 0
+    while total < size:
+        for text in paragraphs:
+            k += 1
+            parts.append(f"{text} (Paragraphe {k}.)")
+            total += len(parts[-1].encode())
+    path.write_text("\n\n".join(parts), "utf-8")
+
+
+async def until(condition: object, pilot: object, timeout: float = 10.0) -> None:
+    """Let the app run until `condition()` holds."""
+    deadline = time.perf_counter() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not get there")
+        await asyncio.sleep(0.0005)
+
+
+async def idle(app: ReaderApp) -> None:
+    """Wait until no worker of the app is running (cancelled ones included)."""
+    while any(not worker.is_finished for worker in app.workers):
+        await asyncio.sleep(0.001)
+    await app.drain_writes()
+
+
+def prefill(db: Path, count: int, articles: int) -> None:
+    store = Store(db)
+    rng = random.Random(count)
+    batch = []
+    for i in range(count):
+        batch.append(make(rng, i, f"other/{i % articles:05d}.txt"))
+        if len(batch) == BATCH:
+            store.save_highlights(batch)
+            batch = []
+    store.save_highlights(batch)
+
+
+async def keypress_to_disk(library: Path, db: Path, article: str, runs: int) -> float:
+    """Median ms from `m` to the acknowledgement that the highlight is on disk."""
+    app = make_app(library, Store(db), open_file=library / article, cache_dir=db.parent / "c")
+    times = []
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: app.notes is not None and app.article_id == article, pilot)
+        await app.drain_writes()
+        pane = app.query_one("#pane", ArticleView)
+        for _ in range(runs):
+            await pilot.press("right_curly_bracket")  # a new paragraph each time
+            notes = app.notes
+            assert notes is not None
+            before = len(notes)
+            started = time.perf_counter()
+            app.simulate_key("m")  # no Pilot: its press waits for the screen to go idle
+            await until(lambda n=notes, b=before: len(n) > b and not n.pending, pilot)
+            times.append((time.perf_counter() - started) * 1000)
+            assert pane.highlights
+        await app.action_quit()
+    return statistics.median(times)
+
+
+async def open_time(
+    library: Path, db: Path, article: str, expect: int, runs: int, *, fresh: bool = False
+) -> float:
+    """Median ms from asking to open `article` to its first screen drawn, highlights painted.
+
+    `fresh`: each time with a new Store, which has parsed nothing yet (a first open after
+    start); else the store keeps what it read while the file is unchanged (a reopening).
+    """
+    app: ReaderApp = make_app(library, Store(db), cache_dir=db.parent / "cache")
+    times = []
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: app.article_id is not None and app.notes is not None, pilot)
+        await idle(app)
+        pane = app.query_one("#pane", ArticleView)
+        others = [p.name for p in library.glob("*.txt") if p.name != article]
+        for run in range(runs + 1):
+            app.open_article(others[run % len(others)])  # another article in between
+            await until(lambda: app.article_id != article and app.notes is not None, pilot)
+            await idle(app)
+            if fresh:
+                app.store = Store(db)
+            started = time.perf_counter()
+            app.open_article(article)
+            await until(
+                lambda: (
+                    app.article_id == article
+                    and app.notes is not None
+                    and len(app.notes) == expect
+                    and len(pane.highlights) == expect
+                ),
+                pilot,
+            )
+            for y in range(pane.size.height):  # the first screen, as the compositor asks
+                pane.render_line(y)
+            if run:  # the first run warms the caches
+                times.append((time.perf_counter() - started) * 1000)
+        await app.action_quit()
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=9)
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="reader-bench-hl-") as tmp:
+        work = Path(tmp)
+        library = work / "lib"
+        library.mkdir()
+        for sample in sorted((ROOT / "articles").glob("*.txt")):
+            (library / sample.name).write_bytes(sample.read_bytes())
+        big_article(library / "big.txt")
+        sample = sorted(p.name for p in library.glob("0*.txt"))[1]
+
+        for count, articles, target in ((10_000, 1_000, 30.0), (100_000, 10_000, 100.0)):
+            db = work / f"notes-{count}.json"
+            prefill(db, count, articles)
+            latency = asyncio.run(keypress_to_disk(library, db, sample, args.runs))
+            rows.append((f"m to disk, {count:,} highlights", latency, f"<= {target:g} ms"))
+
+        body = load_article(library / "big.txt").body
+        rng = random.Random(1)
+        empty_db, full_db = work / "empty" / "notes.json", work / "full" / "notes.json"
+        store = Store(full_db)
+        made = []
+        for _ in range(1_000):
+            start = rng.randrange(len(body) - 200)
+            made.append(new_highlight("big.txt", body, start, start + rng.randrange(20, 150)))
+        store.save_highlights(made)
+        Store(empty_db).set_setting("theme", "textual-dark")
+        for fresh, name in ((False, "reopen"), (True, "first open")):
+            without = asyncio.run(
+                open_time(library, empty_db, "big.txt", 0, args.runs, fresh=fresh)
+            )
+            with_ = asyncio.run(
+                open_time(library, full_db, "big.txt", 1_000, args.runs, fresh=fresh)
+            )
+            ratio = f"{with_ / without:.2f}x (<= 1.2x)"
+            rows.append((f"{name} 100 KB article, no highlights", without, ""))
+            rows.append((f"{name} it with 1,000 highlights", with_, ratio))
+
+    print(f"headless app {SIZE[0]}x{SIZE[1]}, medians of {args.runs} runs")
+    for name, ms, target in rows:
+        print(f"{name:<44} {ms:>8.1f} ms   {target}")
+
+
+if __name__ == "__main__":
+    main()

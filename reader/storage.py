@@ -1,0 +1,346 @@
+"""The files under the store: crash-safe JSON files for TinyDB, and the lock that guards them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+import orjson
+from tinydb.storages import Storage
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+"""Bump with a migration in `_check_schema` when the shape of a table changes."""
+FORMAT = "article-reader/notes"
+"""The format stamped in the notes database (a highlights file has its own)."""
+META = "meta"
+"""The table holding the format and schema version of a file."""
+_META_ID = "1"
+
+Data = dict[str, dict[str, Any]]
+
+# Highlights live in 256 TinyDB files in `<db>.highlights/`, named by the first two hex digits
+# of the sha256 of the article id: a TinyDB write rewrites its whole file, so one file of 100k
+# highlights (~50 MB) would take far too long to save; a shard is ~1/256 of that. Positions,
+# settings and state stay in the main file; one lock file guards writes to any of them.
+HIGHLIGHTS = "highlights"
+"""The table of a highlights file, and the suffix of their folder (`<db>.highlights`)."""
+HIGHLIGHTS_FORMAT = "article-reader/highlights"
+"""The format stamped in a highlights file."""
+SHARD_FILE = re.compile(r"[0-9a-f]{2}\.json")
+"""The name of a highlights file: its shard key, then `.json`."""
+
+
+class StoreError(Exception):
+    """The database cannot be used (damaged, foreign, newer, locked); the message is one line."""
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    """An int, and not a bool (JSON's true and false decode to bools)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class AtomicStorage(Storage):
+    """TinyDB storage: orjson, atomic fsync-ed replace, a `.bak`, schema checks; None = memory."""
+
+    def __init__(
+        self,
+        path: str | None,
+        *,
+        fmt: str = FORMAT,
+        label: str = "notes database",
+        advice: str = "choose another file with --db",
+    ) -> None:
+        self.path = path
+        self.format = fmt
+        self.label = label  # names the file in messages
+        self.advice = advice  # what the user can do about a file we refuse
+        self._data: Data | None = None
+        self._stamp: tuple[int, int, int, int] | None = None
+        self._swept = False
+
+    @property
+    def stamp(self) -> tuple[int, int, int, int] | None:
+        """The version (inode, size, times) of the file the cache holds; None if not cached."""
+        return self._stamp
+
+    def invalidate(self) -> None:
+        """Forget the cached contents: the next read goes to the file (done inside the lock)."""
+        if self.path is not None:
+            self._data = None
+            self._stamp = None
+
+    def read(self) -> Data | None:
+        """The whole database, re-read only when the file changed; raises StoreError."""
+        if self.path is None:
+            return self._data
+        try:
+            with open(self.path, "rb") as f:
+                st = os.fstat(f.fileno())
+                stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                if self._data is not None and stamp == self._stamp:
+                    return self._data
+                raw = f.read()
+        except FileNotFoundError:
+            self._data, self._stamp = None, None
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read the {self.label} {self.path}: {exc.strerror}") from exc
+        data = self._parse(raw) if raw else None
+        self._data, self._stamp = data, stamp
+        return data
+
+    def _parse(self, raw: bytes) -> Data:
+        """Decode and check a database file; never repairs anything."""
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise StoreError(
+                f"the {self.label} {self.path} is damaged ({_one_line(str(exc))}); it was left "
+                f"untouched: restore {self.path}.bak, or {self.advice}"
+            ) from exc
+        if not isinstance(data, dict) or not all(
+            isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+            for table in data.values()
+        ):
+            raise self._foreign()
+        _check_schema(data, self)
+        return data
+
+    def _foreign(self) -> StoreError:
+        return StoreError(
+            f"{self.path} is not a {self.label} of this reader; it was left untouched: "
+            f"{self.advice}"
+        )
+
+    def write(self, data: Data) -> None:
+        """Stamp the schema, then write atomically and durably; raises StoreError."""
+        stamp = {"format": self.format, "schema_version": SCHEMA_VERSION}
+        # A new dict: a failed write leaves the caller's dict as it was.
+        data = {**data, META: {**data.get(META, {}), _META_ID: stamp}}
+        if self.path is None:
+            self._data = orjson.loads(orjson.dumps(data))  # a copy, as a file would give
+            return
+        try:
+            self._replace(orjson.dumps(data))
+            st = os.stat(self.path)
+        except OSError as exc:
+            self.invalidate()
+            raise StoreError(
+                f"could not save to {self.path}: {exc.strerror or exc}; the last saved "
+                "version is intact"
+            ) from exc
+        except BaseException:
+            self.invalidate()  # TinyDB changed the cached dict before this failed write
+            raise
+        self._data = data
+        self._stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def _replace(self, payload: bytes) -> None:
+        """Temp file in the same folder, fsync, old file to .bak, rename, fsync the folder."""
+        assert self.path is not None
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(folder):
+            os.makedirs(folder, exist_ok=True)
+            _fsync_dir(os.path.dirname(folder))  # a new folder's own entry must survive a crash
+        name = os.path.basename(self.path)
+        if not self._swept:
+            _sweep(folder, name)
+            self._swept = True
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            if os.path.exists(self.path):
+                _backup(self.path, folder, name)
+            os.replace(tmp, self.path)
+            tmp = ""
+        finally:
+            if tmp:
+                _unlink(tmp)
+        _fsync_dir(folder)
+
+
+def _check_schema(data: Data, storage: AtomicStorage) -> None:
+    """Refuse a foreign file or one from a newer reader; migrate older ones (none yet)."""
+    meta = data.get(META, {}).get(_META_ID)
+    if meta is None:
+        if any(data.values()):
+            raise storage._foreign()
+        return  # an empty database: the first write stamps it
+    version = meta.get("schema_version")
+    if meta.get("format") != storage.format or not is_int(version):
+        raise storage._foreign()
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the {storage.label} {storage.path} was written by a newer reader (schema {version}, "
+            f"this one knows {SCHEMA_VERSION}); upgrade the reader, it was left untouched"
+        )
+
+
+def _backup(path: str, folder: str, name: str) -> None:
+    """Keep the current (parsed, so good) file as `<name>.bak`: a hard link, or a copy."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".bak.tmp")
+    os.close(fd)
+    try:
+        try:
+            os.unlink(tmp)
+            os.link(path, tmp)
+        except OSError:  # no hard links here (some network or FAT file systems): copy
+            import shutil
+
+            shutil.copyfile(path, tmp)
+        os.replace(tmp, path + ".bak")
+    finally:
+        # Gone after the replace, unless .bak already was this file (a save killed just after
+        # its backup): rename(2) between two links of one file does nothing and keeps both.
+        _unlink(tmp)
+
+
+def _sweep(folder: str, name: str) -> None:
+    """Remove temp files left by a killed writer (only a writer holding the lock makes them)."""
+    try:
+        leftovers = [e for e in os.listdir(folder) if e.startswith(f".{name}.") and ".tmp" in e]
+    except OSError:
+        return
+    for entry in leftovers:
+        log.info("removing %s, left by an interrupted save", entry)
+        _unlink(os.path.join(folder, entry))
+
+
+def _fsync_dir(folder: str) -> None:
+    """Make the rename durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def shard_key(article_id: str) -> str:
+    """The shard of an article: the first two hex digits of the sha256 of its id."""
+    return hashlib.sha256(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:2]
+
+
+def file_stamp(path: str) -> tuple[int, int, int, int] | None:
+    """The version (inode, size, times) of a file, or None if it cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def upsert(table: dict[str, Any], docs: Mapping[str, dict[str, Any]]) -> bool:
+    """Put `docs` (by highlight id) into a table, replacing same ids; True if it changed."""
+    placed: set[str] = set()
+    changed = False
+    for doc_id, old in list(table.items()):
+        hid = old.get("id")
+        if not isinstance(hid, str) or hid not in docs:
+            continue  # another highlight, or a document we cannot read: kept as it is
+        if hid in placed:
+            del table[doc_id]  # a duplicate id (not written by us): keep one
+            changed = True
+        elif old != docs[hid]:
+            table[doc_id] = docs[hid]
+            changed = True
+        placed.add(hid)
+    # TinyDB's document ids are integers (as text); new ones go after the highest.
+    next_id = max((int(k) for k in table if k.isascii() and k.isdigit()), default=0) + 1
+    for hid, doc in docs.items():
+        if hid not in placed:
+            table[str(next_id)] = doc
+            next_id += 1
+            changed = True
+    return changed
+
+
+class WriteLock:
+    """The lock file beside the database: one writer at a time, across threads and processes."""
+
+    def __init__(self, path: Path | None, timeout: float) -> None:
+        self.path = path  # the database; None: in memory, nothing to lock
+        self.timeout = timeout
+        self.mutex = threading.RLock()  # one TinyDB object and cache, shared by threads
+        self._depth = 0
+        self._file_lock: FileLock | None = None
+        self._fresh: set[AtomicStorage] = set()  # files re-read since the lock was taken
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Hold the file lock over several changes (each is written as it is made)."""
+        with self.mutex:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            lock = self._acquire()
+            self._depth = 1
+            self._fresh.clear()
+            try:
+                yield
+            finally:
+                self._depth = 0
+                self._fresh.clear()
+                if lock is not None:
+                    lock.release()
+
+    def refresh(self, storage: AtomicStorage) -> None:
+        """Inside the lock, re-read a file at its first use: another process may have written."""
+        if self._depth and storage not in self._fresh:
+            storage.invalidate()
+            self._fresh.add(storage)
+
+    def _acquire(self) -> FileLock | None:
+        """Take the file lock beside the database (creating its folder); None in memory."""
+        if self.path is None:
+            return None
+        from filelock import FileLock, Timeout
+
+        if self._file_lock is None:
+            self._file_lock = FileLock(os.fspath(self.path) + ".lock", timeout=self.timeout)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file_lock.acquire()
+        except Timeout as exc:
+            raise StoreError(
+                f"the notes database {self.path} is busy (another program holds "
+                f"{self.path}.lock for more than {self.timeout:g} s); try again"
+            ) from exc
+        except OSError as exc:
+            raise StoreError(f"cannot lock the notes database {self.path}: {exc}") from exc
+        return self._file_lock
