@@ -63,6 +63,7 @@ class NotesApp(App[None]):
         self._reattach: str | None = None  # the orphan that the next `m` puts on the selection
         self._quit_unsaved = False  # q was pressed once with changes that could not be saved
         self._sidebar_hidden_for_notebook = False
+        self._last_error: str | None = None  # the last failure of a setting or position write
 
     def notify(
         self,
@@ -107,8 +108,11 @@ class NotesApp(App[None]):
         """Queue a write of a setting or position; a failure is told, not hidden."""
 
         def done(error: str | None) -> None:
-            if error is not None:
+            # One message per kind of failure: with a damaged database every cursor move
+            # would say the same again.
+            if error is not None and error != self._last_error:
                 self.notify(f"not saved: {error}", severity="error")
+            self._last_error = error
 
         self._run_write(write, done)
 
