@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from reader.library import ArticleError
     from reader.listing import Summary
 
-COMMANDS = ("clean", "list")
+COMMANDS = ("clean", "list", "export", "import")
 _OPTIONS_WITH_VALUE = ("--db",)
 _SOURCE_CAP = 24
 
@@ -93,6 +93,44 @@ def build_parser() -> _Parser:
     )
     lst.add_argument("path", metavar="PATH", nargs="?", help="a folder or one article file")
     lst.add_argument("--json", action="store_true", help="a JSON list of objects")
+    export = sub.add_parser(
+        "export",
+        parents=[common],
+        allow_abbrev=False,
+        help="write the notes as Markdown (or JSON)",
+        description=(
+            "Write highlights and notes: Markdown, one file per article in a folder (or all in "
+            "one .md file, or - for stdout); --format json writes a W3C Web Annotation "
+            "collection. Running it again updates the files in place and keeps what you wrote "
+            "outside the generated part."
+        ),
+    )
+    export.add_argument(
+        "path", metavar="PATH", nargs="?", help="the library the articles are read from"
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="a folder, a .md (or .json) file, or - for stdout (default: the folder last used, "
+        "else reader-notes in your documents folder)",
+    )
+    export.add_argument("--article", metavar="ID", help="only this article's notes")
+    export.add_argument("--color", metavar="NAME", help="only highlights of this colour")
+    export.add_argument("--tag", metavar="TAG", help="only highlights with this tag")
+    export.add_argument("--since", metavar="DATE", help="only highlights changed since (ISO)")
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    imp = sub.add_parser(
+        "import",
+        parents=[common],
+        allow_abbrev=False,
+        help="merge a JSON annotation collection into the notes",
+        description=(
+            "Merge a W3C Web Annotation collection (from reader export --format json) into "
+            "the notes: new highlights are added; for the same id the newer one wins."
+        ),
+    )
+    imp.add_argument("file", metavar="FILE.json")
     return parser
 
 
@@ -139,6 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _setup_logging(getattr(args, "verbose", 0))
         if args.command == "clean":
             return _clean(args)
+        if args.command == "export":
+            from reader.commands import export
+
+            return export(args)
+        if args.command == "import":
+            from reader.commands import import_notes
+
+            return import_notes(args)
         if args.command == "open" and sys.stdin.isatty() and sys.stdout.isatty():
             return _open(args)
         return _list(args, opening=args.command == "open")

@@ -7,6 +7,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -16,6 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from reader.anchor import reanchor_all
+from reader.markdown import Entry, title_of
 from reader.models import Article, Highlight
 from reader.notes import ArticleNotes, Change
 from reader.store import Store, StoreError
@@ -44,6 +46,7 @@ class NotesApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "toggle_notebook", "Notebook"),
         Binding("u", "undo", "Undo", show=False),
+        Binding("e", "export", "Export"),
     ]
 
     store: Store
@@ -347,6 +350,47 @@ class NotesApp(App[None]):
             self.notify("select the passage where this note belongs (v, move), then press m")
         else:
             pane.move_cursor(highlight.start)
+
+    def action_export(self) -> None:
+        """Ask where, then write the open article's notes there as Markdown."""
+        from reader.export import default_export_folder
+        from reader.screens.export_dialog import ExportDialog
+
+        notes, article = self.notes, self.article
+        if notes is None or article is None:
+            self.notify("open an article first")
+            return
+        entry = Entry(notes.article_id, article, notes.all())
+        default = str(default_export_folder(self.store))
+
+        def chosen(where: str | None) -> None:
+            if where:
+                self._export(entry, Path(where).expanduser())
+
+        self.push_screen(ExportDialog(default, title_of(entry)), chosen)
+
+    @work(thread=True, group="export")
+    def _export(self, entry: Entry, out: Path) -> None:
+        """Write the notes (off the screen's thread) and say where they went."""
+        from reader.export import (
+            EXPORT_SETTING,
+            ExportError,
+            is_file_target,
+            write_file,
+            write_folder,
+        )
+
+        try:
+            single = is_file_target(out)
+            done = write_file(out, [entry]) if single else write_folder(out, [entry])
+        except ExportError as exc:
+            self.call_from_thread(self.notify, f"not exported: {exc}", severity="error")
+            return
+        (path,) = done.written or done.unchanged
+        state = "written" if done.written else "already up to date"
+        self.call_from_thread(self.notify, f"{len(entry.highlights)} highlight(s): {path} {state}")
+        remember = str(out.resolve())
+        self.call_from_thread(self._save, lambda: self.store.set_setting(EXPORT_SETTING, remember))
 
     async def _finish_writes(self) -> bool:
         """Before quitting: write what is queued, try the refused again; False if some

@@ -1,0 +1,152 @@
+"""`reader export` and `reader import`: the notes out to Markdown or JSON, and back in."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from reader import __version__, paths
+from reader.cli import CliError, UsageError, _write, printable
+from reader.export import (
+    EXPORT_SETTING,
+    ExportError,
+    Filters,
+    check_colour,
+    default_export_folder,
+    entries,
+    is_file_target,
+    parse_since,
+    replace_file,
+    write_file,
+    write_folder,
+)
+from reader.models import Article, Highlight
+from reader.store import Store, StoreError
+
+JSON_NAME = "reader-annotations.json"
+
+
+def article_loader(root: Path, cache_dir: Path | None) -> Callable[[str], Article | None]:
+    """A function giving the cleaned article of an id, or None: missing, unreadable, or a
+    path that leads out of the library (ids in the store may come from an imported file)."""
+    from reader import articles_cache
+    from reader.library import ArticleError
+
+    base = root.resolve()
+
+    def load(article_id: str) -> Article | None:
+        path = (root / article_id).resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            return None
+        try:
+            return articles_cache.open_article(path, cache_dir)
+        except ArticleError:
+            return None
+
+    return load
+
+
+def filters_of(args: argparse.Namespace) -> Filters:
+    try:
+        color = check_colour(args.color) if args.color else None
+        since = parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return Filters(article=args.article, color=color, tag=args.tag, since=since)
+
+
+def export(args: argparse.Namespace) -> int:
+    """`reader export`: Markdown (a folder, a file or stdout) or a JSON collection."""
+    from reader.library import library_root
+
+    filters = filters_of(args)
+    store = Store(paths.db_path(getattr(args, "db", None)))
+    try:
+        highlights = [h for h in store.all_highlights() if filters.keep(h)]
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    out = Path(args.output) if args.output and args.output != "-" else None
+    to_stdout = args.output == "-"
+    if out is None and not to_stdout:
+        out = default_export_folder(store)
+    if args.format == "json":
+        return _export_json(highlights, out)
+    library = Path(args.path) if args.path else paths.default_library()
+    root = library_root(library)[0] if library.exists() else library
+    items = entries(highlights, Filters(), article_loader(root, paths.cache_dir()))
+    if to_stdout:
+        from reader.markdown import document
+
+        _write(document(items) if items else "")
+        return 0
+    assert out is not None
+    try:
+        done = write_file(out, items) if is_file_target(out) else write_folder(out, items)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    if not is_file_target(out):
+        try:
+            store.set_setting(EXPORT_SETTING, str(out.resolve()))
+        except StoreError:
+            pass  # remembering the folder is a convenience, the export is done
+    count = sum(len(item.highlights) for item in items)
+    print(
+        f"reader: {count} highlight(s) of {len(items)} article(s) in {printable(str(out))}: "
+        f"{len(done.written)} file(s) written, {len(done.unchanged)} already up to date",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _export_json(highlights: list[Highlight], out: Path | None) -> int:
+    from reader.interchange import dumps, to_collection
+
+    data = dumps(to_collection(highlights, generator=f"article-reader {__version__}"))
+    if out is None:
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise CliError(f"cannot write the output: {exc.strerror or exc}") from None
+        return 0
+    target = out / JSON_NAME if out.is_dir() or not out.suffix else out
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(target, data.decode("utf-8"))
+    except (OSError, ExportError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"reader: {len(highlights)} highlight(s) in {printable(str(target))}", file=sys.stderr)
+    return 0
+
+
+def import_notes(args: argparse.Namespace) -> int:
+    """`reader import FILE.json`: merge a collection; the store is untouched on any error."""
+    from reader.interchange import InterchangeError, loads, merge
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read '{args.file}': {exc.strerror or exc}") from None
+    try:
+        incoming = loads(raw)
+    except InterchangeError as exc:
+        raise CliError(f"'{args.file}' is not an annotation collection: {exc}") from None
+    store = Store(paths.db_path(getattr(args, "db", None)))
+    try:
+        with store.transaction():  # nobody writes between what we compare and what we save
+            existing = {h.id: h for h in store.all_highlights()}
+            to_save, result = merge(incoming, existing)
+            store.save_highlights(to_save)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(
+        f"reader: {result.added} added, {result.updated} updated, {result.kept} kept "
+        "(the same or newer here)",
+        file=sys.stderr,
+    )
+    return 0
