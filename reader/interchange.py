@@ -128,7 +128,7 @@ def loads(raw: bytes) -> list[Highlight]:
     try:
         data = orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))  # a BOM from a Windows editor
     except orjson.JSONDecodeError as exc:
-        raise InterchangeError(f"not valid JSON: {_line(str(exc))}") from None
+        raise InterchangeError(f"not valid JSON: {' '.join(str(exc).split())}") from None
     return from_collection(data)
 
 
@@ -268,12 +268,12 @@ def _selectors(target: dict[str, Any], where: str) -> tuple[dict[str, Any], dict
 
 def _offsets(selector: dict[str, Any], where: str) -> tuple[int, int]:
     start, end = selector.get("start"), selector.get("end")
-    for name, value in (("start", start), ("end", end)):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise InterchangeError(
-                f"{where}: TextPositionSelector {name} is {_kind(value)}, not a whole number"
-            )
-    assert isinstance(start, int) and isinstance(end, int)
+    if not isinstance(start, int) or isinstance(start, bool):
+        raise InterchangeError(
+            f"{where}: TextPositionSelector start is {_kind(start)}, not a number"
+        )
+    if not isinstance(end, int) or isinstance(end, bool):
+        raise InterchangeError(f"{where}: TextPositionSelector end is {_kind(end)}, not a number")
     if not 0 <= start <= end:
         raise InterchangeError(
             f"{where}: TextPositionSelector start {start} and end {end}"
@@ -408,10 +408,6 @@ def _show(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _line(text: str) -> str:
-    return " ".join(text.split())
-
-
 # Merge --------------------------------------------------------------------------------------
 
 
@@ -438,7 +434,8 @@ def merge(
         seen = chosen.get(h.id)
         if seen is not None and seen.article != h.article:
             raise InterchangeError(
-                f"highlight {h.id!r} is in the file twice, on {seen.article!r} and {h.article!r}"
+                f"highlight {_show(h.id)} is in the file twice, on {_show(seen.article)}"
+                f" and on {_show(h.article)}"
             )
         if seen is None or _instant(h) > _instant(seen):
             chosen[h.id] = h
@@ -451,8 +448,8 @@ def merge(
             save.append(theirs)
         elif ours.article != theirs.article:
             raise InterchangeError(
-                f"highlight {hid!r} is on {theirs.article!r} in the file"
-                f" but on {ours.article!r} here"
+                f"highlight {_show(hid)} is on {_show(theirs.article)} in the file"
+                f" but on {_show(ours.article)} here"
             )
         elif _instant(theirs) > _instant(ours):
             updated += 1

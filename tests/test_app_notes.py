@@ -324,3 +324,39 @@ async def test_a_second_copy_sees_the_highlights_on_reopening(
         second.open_article(IDS[0])  # reopen: read again from the store
         await settle(pilot_two)
         assert second.notes is not None and len(second.notes) == 1
+
+
+async def test_e_exports_the_article_to_the_folder_asked_and_remembers_it(
+    library: Path, tmp_path: Path
+) -> None:
+    from textual.widgets import Input
+
+    from reader.screens.export_dialog import ExportDialog
+
+    app = build(library, tmp_path)
+    out = tmp_path / "mes notes"
+    async with running(app) as pilot:
+        pane = await open_in_pane(pilot, app)
+        await pilot.press("a", *"Pourquoi #important", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        field = dialog.query_one(Input)
+        field.value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        (written,) = out.glob("*.md")
+        text = written.read_text("utf-8")
+        (saved,) = stored(tmp_path)
+        assert f"> {saved.anchor.quote.split()[0]}" in text and "Pourquoi #important" in text
+        assert any(str(written) in m for m in messages(app))
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportDialog)
+        assert app.screen.query_one(Input).value == str(out.resolve())  # remembered
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportDialog)
+        assert pane.article.title is None or pane.article.title in text

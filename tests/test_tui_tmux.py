@@ -228,3 +228,32 @@ def test_highlight_and_note_in_a_real_terminal_then_list_and_reopen(
     assert marked != background_at(line, "ont choisi")
     again.keys("q")
     again.wait_for("EXITED-0")
+
+
+def test_export_with_e_in_a_real_terminal(
+    terminal: tuple[Path, dict[str, str], list[Terminal]], tmp_path: Path
+) -> None:
+    library, env, opened = terminal
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    article = library / "001_d5ff22c185f78ace.txt"
+    term = Terminal(f"{READER} {article}", env)
+    opened.append(term)
+    term.wait_for("Des combattants russes ont choisi de")
+    term.keys("v", "w", "w", "w", "m", ")", "a")
+    term.wait_for("ctrl+s save")
+    term.keys(*"Un choix de camp #motifs")
+    term.keys("C-s")
+    term.wait_for("Des combattants russes ont choisi de")
+    term.keys("e")
+    term.wait_for("Export notes to Markdown")
+    term.keys("Enter")  # the path offered: reader-notes in the documents folder
+    term.wait_for("highlight(s):")
+    term.keys("q")
+    term.wait_for("EXITED-0")
+    (written,) = (home / "Documents" / "reader-notes").glob("*.md")
+    text = written.read_text("utf-8")
+    assert "> Des combattants russes\n" in text
+    assert "Un choix de camp #motifs" in text
+    assert 'article: "001_d5ff22c185f78ace.txt"' in text
