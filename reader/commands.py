@@ -135,7 +135,7 @@ def import_notes(args: argparse.Namespace) -> int:
     try:
         incoming = loads(raw)
     except InterchangeError as exc:
-        raise CliError(f"'{args.file}' is not an annotation collection: {exc}") from None
+        raise CliError(f"'{args.file}': {exc}") from None
     store = Store(paths.db_path(getattr(args, "db", None)))
     try:
         with store.transaction():  # nobody writes between what we compare and what we save
@@ -144,6 +144,8 @@ def import_notes(args: argparse.Namespace) -> int:
             store.save_highlights(to_save)
     except StoreError as exc:
         raise CliError(str(exc)) from None
+    except InterchangeError as exc:
+        raise CliError(f"'{args.file}': {exc}") from None
     print(
         f"reader: {result.added} added, {result.updated} updated, {result.kept} kept "
         "(the same or newer here)",

@@ -127,14 +127,21 @@ def write_folder(folder: Path, items: Sequence[Entry]) -> Written:
     written: list[Path] = []
     unchanged: list[Path] = []
     for entry in items:
-        found = owner.get(entry.article_id)
-        path = found if found is not None else folder / unique_name(entry, taken)
-        taken.add(path.name.casefold())
-        old = texts.get(path, "")
-        new = merge(old, [entry], fields_for([entry]))
-        (unchanged if new == old else written).append(path)
-        if new != old:
-            replace_file(path, new)
+        known = owner.get(entry.article_id)
+        old = texts.get(known) if known is not None else None
+        new = merge(old or "", [entry], fields_for([entry]))
+        if known is not None and new == old:
+            unchanged.append(known)
+        elif known is not None:
+            replace_file(known, new)
+            written.append(known)
+        else:
+            fresh = folder / unique_name(entry, taken)
+            while not create_file(fresh, new):  # a file of that name appeared meanwhile
+                taken.add(fresh.name.casefold())
+                fresh = folder / unique_name(entry, taken)
+            taken.add(fresh.name.casefold())
+            written.append(fresh)
     return Written(tuple(written), tuple(unchanged))
 
 
@@ -163,7 +170,14 @@ def unique_name(entry: Entry, taken: set[str]) -> str:
     from slugify import slugify
 
     title = title_of(entry)
-    stem = slugify(title, max_length=NAME_CHARS, word_boundary=True, save_order=True) or "article"
+    stem = slugify(
+        title,
+        max_length=NAME_CHARS,
+        word_boundary=True,
+        save_order=True,
+        backend="text-unidecode",  # "auto" tries to import another package on every call
+    )
+    stem = stem or "article"
     if not is_valid_filename(f"{stem}.md", platform="universal"):
         stem = f"{stem}-notes"  # CON, NUL, LPT1 ... on Windows
     name, n = f"{stem}.md", 1
@@ -189,8 +203,23 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def create_file(path: Path, text: str) -> bool:
+    """Write a new file; False if one of that name exists (it is left alone). No fsync: it
+    holds nothing of the user's yet, and an export can always be run again; a file the user
+    may have written in is replaced with `replace_file`."""
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return True
+
+
 def replace_file(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (a temp file beside it, then a rename)."""
+    """Write `text` to `path` atomically and durably (a temp file beside it, fsync, rename):
+    the file may hold text the user wrote."""
     folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")

@@ -30,6 +30,8 @@ _SETEXT = re.compile(r"^( {0,3})([-=])(?=[-= \t]*$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HTML_START = re.compile(r"^( {0,3})<")
 _BLOCK_ID = re.compile(r"^(.*\s|)\^(?=[\w-]+\s*$)")
+_MAY_START_LIST = frozenset("-+0123456789")
+_NOTE_SPECIAL = re.compile(r"^ {0,3}[#=<^-]|%%|\$\$|<!--|\^")
 _TAG_CHARS = re.compile(r"[^\w/-]")
 _NOT_YAML_PRINTABLE = re.compile(
     "[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
@@ -52,8 +54,9 @@ class Entry:
 
 def inline(text: str) -> str:
     """Text on one line that reads literally in Markdown (whitespace runs become one space)."""
-    line = " ".join(text.split())
-    line = _INLINE.sub(r"\\\1", line)
+    line = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    if line[:1] not in _MAY_START_LIST:
+        return line
     return _LIST_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], line)
 
 
@@ -83,6 +86,9 @@ def note_lines(note: str) -> list[str]:
         if opened:
             fence = opened.group(1)
             out.append(line)
+            continue
+        if not _NOTE_SPECIAL.search(line):
+            out.append(line)  # most lines: nothing to neutralise
             continue
         line = _HEADING.sub(r"\1\\\2", line)
         line = _SETEXT.sub(r"\1\\\2", line)

@@ -99,9 +99,7 @@ def headings(markdown: str) -> list[str]:
     """The text of every heading a CommonMark reader sees in `markdown` (front matter off)."""
     body = markdown.split("\n---\n", 1)[1]
     tokens = MarkdownIt("commonmark").parse(body)
-    return [
-        tokens[i + 1].content for i, token in enumerate(tokens) if token.type == "heading_open"
-    ]
+    return [tokens[i + 1].content for i, token in enumerate(tokens) if token.type == "heading_open"]
 
 
 def front(markdown: str) -> dict[str, object]:
