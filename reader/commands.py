@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 from reader import __version__, paths
@@ -15,37 +15,18 @@ from reader.export import (
     Filters,
     check_colour,
     default_export_folder,
-    entries,
     is_file_target,
     parse_since,
+    render_store,
     replace_file,
     write_file,
     write_folder,
 )
-from reader.models import Article, Highlight
+from reader.markdown import Rendered
+from reader.models import Highlight
 from reader.store import Store, StoreError
 
 JSON_NAME = "reader-annotations.json"
-
-
-def article_loader(root: Path, cache_dir: Path | None) -> Callable[[str], Article | None]:
-    """A function giving the cleaned article of an id, or None: missing, unreadable, or a
-    path that leads out of the library (ids in the store may come from an imported file)."""
-    from reader import articles_cache
-    from reader.library import ArticleError
-
-    base = root.resolve()
-
-    def load(article_id: str) -> Article | None:
-        path = (root / article_id).resolve()
-        if not path.is_relative_to(base) or not path.is_file():
-            return None
-        try:
-            return articles_cache.open_article(path, cache_dir)
-        except ArticleError:
-            return None
-
-    return load
 
 
 def filters_of(args: argparse.Namespace) -> Filters:
@@ -63,27 +44,28 @@ def export(args: argparse.Namespace) -> int:
 
     filters = filters_of(args)
     store = Store(paths.db_path(getattr(args, "db", None)))
-    try:
-        highlights = [h for h in store.all_highlights() if filters.keep(h)]
-    except StoreError as exc:
-        raise CliError(str(exc)) from None
     out = Path(args.output) if args.output and args.output != "-" else None
     to_stdout = args.output == "-"
     if out is None and not to_stdout:
         out = default_export_folder(store)
-    if args.format == "json":
-        return _export_json(highlights, out)
-    library = Path(args.path) if args.path else paths.default_library()
-    root = library_root(library)[0] if library.exists() else library
-    items = entries(highlights, Filters(), article_loader(root, paths.cache_dir()))
-    if to_stdout:
-        from reader.markdown import document
-
-        _write(document(items) if items else "")
-        return 0
-    assert out is not None
     try:
-        done = write_file(out, items) if is_file_target(out) else write_folder(out, items)
+        if args.format == "json":
+            return _export_json([h for h in store.all_highlights() if filters.keep(h)], out)
+        library = Path(args.path) if args.path else paths.default_library()
+        root = library_root(library)[0] if library.exists() else library
+        rendered = render_store(store.path or Path(), root, paths.cache_dir(), filters)
+        items: list[Rendered] = []
+        kept = _keeping(rendered, items)
+        if to_stdout:
+            from reader.markdown import fields_for, merge
+
+            parts = list(kept)
+            _write(merge("", parts, fields_for(parts)) if parts else "")
+            return 0
+        assert out is not None
+        done = write_file(out, list(kept)) if is_file_target(out) else write_folder(out, kept)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
     except ExportError as exc:
         raise CliError(str(exc)) from None
     if not is_file_target(out):
@@ -91,13 +73,20 @@ def export(args: argparse.Namespace) -> int:
             store.set_setting(EXPORT_SETTING, str(out.resolve()))
         except StoreError:
             pass  # remembering the folder is a convenience, the export is done
-    count = sum(len(item.highlights) for item in items)
+    count = sum(item.count for item in items)
     print(
         f"reader: {count} highlight(s) of {len(items)} article(s) in {printable(str(out))}: "
         f"{len(done.written)} file(s) written, {len(done.unchanged)} already up to date",
         file=sys.stderr,
     )
     return 0
+
+
+def _keeping(parts: Iterator[Rendered], into: list[Rendered]) -> Iterator[Rendered]:
+    """`parts`, each also kept in `into` (for the summary once they are written)."""
+    for part in parts:
+        into.append(part)
+        yield part
 
 
 def _export_json(highlights: list[Highlight], out: Path | None) -> int:

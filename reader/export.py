@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.markdown import Entry, blocks_in, fields_for, merge, title_of
+from reader.markdown import Entry, Rendered, blocks_in, fields_for, merge, render
 from reader.models import COLOURS, Article, Highlight
 from reader.store import Store, StoreError
 
 NAME_CHARS = 80
+# Slugs are made of a-z, 0-9 and "-": the only unsafe ones left are Windows device names.
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{n}" for d in ("com", "lpt") for n in range(10)]
+)
 SUFFIXES = (".md", ".markdown")
 EXPORT_SETTING = "export_folder"  # the store's setting: where the last export went
 
@@ -77,6 +81,75 @@ def entries(
     return [Entry(aid, article_of(aid), hs) for aid, hs in sorted(by_article.items())]
 
 
+def article_loader(root: Path, cache_dir: Path | None) -> Callable[[str], Article | None]:
+    """A function giving the cleaned article of an id, or None: missing, unreadable, or an
+    id that leads out of the library (ids in the store may come from an imported file)."""
+    from reader import articles_cache
+    from reader.library import ArticleError
+
+    def load(article_id: str) -> Article | None:
+        relative = Path(article_id)
+        if relative.is_absolute() or ".." in relative.parts:
+            return None
+        path = root / relative
+        if not path.is_file():
+            return None
+        try:
+            return articles_cache.open_article(path, cache_dir)
+        except ArticleError:
+            return None
+
+    return load
+
+
+PARALLEL_BYTES = 4_000_000
+"""Highlight files of more than this, in all, are read and rendered by several processes."""
+
+
+def render_store(
+    db: Path, root: Path, cache_dir: Path | None, filters: Filters
+) -> Iterator[Rendered]:
+    """Every article's notes that pass `filters`, rendered; the same store gives the same
+    order (article ids in order within each part of the store).
+
+    A large store is split by highlight file into parts rendered by processes (one per
+    core): each reads its part of the store and its articles; only text comes back, and
+    the first parts can be written while the others are still being rendered.
+    """
+    cores = max(1, min(os.cpu_count() or 1, 8))
+    if cores == 1 or _store_bytes(db) <= PARALLEL_BYTES:
+        yield from _render_part(db, root, cache_dir, filters, (0, 1))
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    parts = cores * 4
+    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+        futures = [
+            pool.submit(_render_part, db, root, cache_dir, filters, (i, parts))
+            for i in range(parts)
+        ]
+        for future in futures:
+            yield from future.result()
+
+
+def _render_part(
+    db: Path, root: Path, cache_dir: Path | None, filters: Filters, part: tuple[int, int]
+) -> list[Rendered]:
+    highlights = Store(db).all_highlights(part)
+    return [render(e) for e in entries(highlights, filters, article_loader(root, cache_dir))]
+
+
+def _store_bytes(db: Path) -> int:
+    try:
+        with os.scandir(f"{db}.highlights") as found:
+            return sum(e.stat().st_size for e in found if e.name.endswith(".json"))
+    except OSError:
+        return 0
+
+
 # -- files ------------------------------------------------------------------------------------
 
 
@@ -106,7 +179,7 @@ def is_file_target(out: Path) -> bool:
     return out.suffix.lower() in SUFFIXES and not out.is_dir()
 
 
-def write_folder(folder: Path, items: Sequence[Entry]) -> Written:
+def write_folder(folder: Path, items: Iterable[Rendered]) -> Written:
     """One file per article in `folder`: an article's file is found again by the marker in
     it; a new one is named from the title, never over a file of someone else's."""
     try:
@@ -129,23 +202,23 @@ def write_folder(folder: Path, items: Sequence[Entry]) -> Written:
     for entry in items:
         known = owner.get(entry.article_id)
         old = texts.get(known) if known is not None else None
-        new = merge(old or "", [entry], fields_for([entry]))
+        new = merge(old or "", [entry], entry.fields)
         if known is not None and new == old:
             unchanged.append(known)
         elif known is not None:
             replace_file(known, new)
             written.append(known)
         else:
-            fresh = folder / unique_name(entry, taken)
+            fresh = folder / unique_name(entry.title, taken)
             while not create_file(fresh, new):  # a file of that name appeared meanwhile
                 taken.add(fresh.name.casefold())
-                fresh = folder / unique_name(entry, taken)
+                fresh = folder / unique_name(entry.title, taken)
             taken.add(fresh.name.casefold())
             written.append(fresh)
     return Written(tuple(written), tuple(unchanged))
 
 
-def write_file(path: Path, items: Sequence[Entry]) -> Written:
+def write_file(path: Path, items: Sequence[Rendered]) -> Written:
     """All the articles in one file; its generated parts are updated in place, the rest kept."""
     if not items:
         return Written((), ())
@@ -163,13 +236,11 @@ def write_file(path: Path, items: Sequence[Entry]) -> Written:
     return Written((path,), ())
 
 
-def unique_name(entry: Entry, taken: set[str]) -> str:
-    """A file name from the article's title: ASCII, no separators or reserved names, not one
+def unique_name(title: str, taken: set[str]) -> str:
+    """A file name from an article's title: ASCII, no separators or reserved names, not one
     of `taken` (compared without case, as macOS and Windows do)."""
-    from pathvalidate import is_valid_filename
     from slugify import slugify
 
-    title = title_of(entry)
     stem = slugify(
         title,
         max_length=NAME_CHARS,
@@ -178,8 +249,8 @@ def unique_name(entry: Entry, taken: set[str]) -> str:
         backend="text-unidecode",  # "auto" tries to import another package on every call
     )
     stem = stem or "article"
-    if not is_valid_filename(f"{stem}.md", platform="universal"):
-        stem = f"{stem}-notes"  # CON, NUL, LPT1 ... on Windows
+    if stem in _RESERVED:
+        stem = f"{stem}-notes"  # a device name on Windows, whatever the extension
     name, n = f"{stem}.md", 1
     while name.casefold() in taken:
         n += 1

@@ -36,6 +36,7 @@ _TAG_CHARS = re.compile(r"[^\w/-]")
 _NOT_YAML_PRINTABLE = re.compile(
     "[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+_PLAIN_YAML = re.compile('[^\x00-\x1f\x7f-\x9f"\\\\\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]*')
 _YAML_BREAKS = {"\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\ufeff": "\\uFEFF"}
 
 
@@ -118,6 +119,8 @@ def tag(name: str) -> str | None:
 
 def yaml_string(value: str) -> str:
     """A YAML double-quoted scalar holding exactly `value`, whatever it holds."""
+    if _PLAIN_YAML.fullmatch(value):
+        return f'"{value}"'  # nothing to escape (most values)
     value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be kept
     quoted = json.dumps(value, ensure_ascii=False)  # JSON strings are YAML double-quoted scalars
     quoted = _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
@@ -261,22 +264,50 @@ def _highlight(h: Highlight) -> list[str]:
     return lines
 
 
-def fields_for(entries: Sequence[Entry]) -> dict[str, str | int | None | list[str]]:
-    """The front matter of a file holding `entries`: the article's own for one article."""
-    if len(entries) == 1:
-        return article_fields(entries[0], entries[0].highlights)
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One article's notes as Markdown, ready to go into a file (plain strings: cheap to pass
+    between processes)."""
+
+    article_id: str
+    title: str
+    fields: dict[str, str | int | None | list[str]]  # its own front matter
+    block: str  # the generated part, markers included
+    count: int
+    tags: tuple[str, ...]
+
+
+def render(entry: Entry) -> Rendered:
+    """An article's generated part and front matter."""
+    fields = article_fields(entry, entry.highlights)
+    tags = fields["tags"]
+    assert isinstance(tags, list)
+    return Rendered(
+        entry.article_id,
+        title_of(entry),
+        fields,
+        "\n".join(block(entry)),
+        len(entry.highlights),
+        tuple(tags),
+    )
+
+
+def fields_for(parts: Sequence[Rendered]) -> dict[str, str | int | None | list[str]]:
+    """The front matter of a file holding `parts`: the article's own for one article."""
+    if len(parts) == 1:
+        return parts[0].fields
     return {
         "title": "Reader notes",
-        "articles": [e.article_id for e in entries],
-        "highlights": sum(len(e.highlights) for e in entries),
-        "tags": sorted({t for e in entries for h in e.highlights for t in h.tags if tag(t)}),
+        "articles": [p.article_id for p in parts],
+        "highlights": sum(p.count for p in parts),
+        "tags": sorted({t for p in parts for t in p.tags}),
     }
 
 
 def document(entries: Iterable[Entry]) -> str:
     """A new file: front matter, then each article's generated part."""
-    listed = list(entries)
-    return merge("", listed, fields_for(listed))
+    parts = [render(entry) for entry in entries]
+    return merge("", parts, fields_for(parts))
 
 
 # -- merging into a file the user may have edited ---------------------------------------------
@@ -297,24 +328,24 @@ def blocks_in(text: str) -> dict[str, tuple[int, int]]:
 
 
 def merge(
-    existing: str, entries: Sequence[Entry], fields: dict[str, str | int | None | list[str]]
+    existing: str, parts: Sequence[Rendered], fields: dict[str, str | int | None | list[str]]
 ) -> str:
     """`existing` with its front matter and generated parts brought up to date; what the
     user wrote elsewhere (other front matter keys too) is kept, new parts go at the end."""
     body, user_keys = _split_front_matter(existing)
     spans = blocks_in(body)
     out, position = [], 0
-    pending = [e for e in entries if e.article_id not in spans]
-    by_id = {e.article_id: e for e in entries}
+    pending = [p for p in parts if p.article_id not in spans]
+    by_id = {p.article_id: p for p in parts}
     for article_id, (start, end) in sorted(spans.items(), key=lambda item: item[1]):
         out.append(body[position:start])
-        entry = by_id.get(article_id)
-        out.append("\n".join(block(entry)) if entry is not None else body[start:end])
+        part = by_id.get(article_id)
+        out.append(part.block if part is not None else body[start:end])
         position = end
     out.append(body[position:])
     merged = "".join(out)
-    for entry in pending:
-        merged = merged.rstrip("\n") + "\n\n" + "\n".join(block(entry)) + "\n"
+    for part in pending:
+        merged = merged.rstrip("\n") + "\n\n" + part.block + "\n"
     head = front_matter(fields)
     text = "\n".join(head[:-1] + user_keys + head[-1:]) + "\n\n" + merged.lstrip("\n")
     return text if text.endswith("\n") else text + "\n"

@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from reader.anchor import reanchor_all
-from reader.markdown import Entry, title_of
+from reader.markdown import Entry, render, title_of
 from reader.models import Article, Highlight
 from reader.notes import ArticleNotes, Change
 from reader.store import Store, StoreError
@@ -380,9 +380,10 @@ class NotesApp(App[None]):
             write_folder,
         )
 
+        rendered = render(entry)
         try:
             single = is_file_target(out)
-            done = write_file(out, [entry]) if single else write_folder(out, [entry])
+            done = write_file(out, [rendered]) if single else write_folder(out, [rendered])
         except ExportError as exc:
             self.call_from_thread(self.notify, f"not exported: {exc}", severity="error")
             return

@@ -227,9 +227,16 @@ class Store:
                 counts.update(shard.counts(partial(self._docs, shard, keep=False)))
         return counts
 
-    def all_highlights(self) -> Iterator[Highlight]:
-        """Every highlight of every article (for export), in no particular order."""
+    def all_highlights(self, part: tuple[int, int] = (0, 1)) -> Iterator[Highlight]:
+        """Every highlight of every article (for export), in no particular order.
+
+        `part=(i, n)`: only the i-th of n disjoint parts (whole files, whole articles), for
+        n processes that read the store side by side.
+        """
+        index, parts = part
         for key in self._shard_keys():
+            if int(key, 16) % parts != index:
+                continue
             shard = self._shard(key)
             with self._mutex:  # not held across a yield: the caller may take its time
                 docs = self._docs(shard, keep=False)

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from reader.anchor import make_anchor
 from reader.export import Filters, entries, parse_since, write_file, write_folder
 from reader.library import load_article
-from reader.markdown import Entry, document
+from reader.markdown import Entry, Rendered, document, render
 from reader.models import Article, Block, Highlight
 from reader.store import Store
 
@@ -93,6 +93,10 @@ def sample_entries() -> list[Entry]:
             ],
         ),
     ]
+
+
+def rendered(items: list[Entry]) -> list[Rendered]:
+    return [render(item) for item in items]
 
 
 def headings(markdown: str) -> list[str]:
@@ -199,7 +203,7 @@ def test_a_hostile_title_keeps_the_structure_and_the_folder(title: str, tmp_path
     article = Article(title=title, blocks=(Block("paragraph", "Un paragraphe à surligner."),))
     entry = Entry("a.txt", article, [hl("a.txt", article.body, "paragraphe", 1)])
     out = tmp_path / "out"
-    done = write_folder(out, [entry])
+    done = write_folder(out, rendered([entry]))
     (path,) = done.written
     assert path.parent == out and path.suffix == ".md"
     assert list(out.iterdir()) == [path] and not (tmp_path / "x.md").exists()
@@ -214,10 +218,10 @@ def test_a_hostile_title_keeps_the_structure_and_the_folder(title: str, tmp_path
 def test_a_second_export_writes_the_same_bytes_and_keeps_the_users_text(tmp_path: Path) -> None:
     items = sample_entries()
     out = tmp_path / "notes"
-    first = write_folder(out, items)
+    first = write_folder(out, rendered(items))
     assert len(first.written) == 2
     path = first.written[1]
-    again = write_folder(out, items)
+    again = write_folder(out, rendered(items))
     assert again.written == () and set(again.unchanged) == set(first.written)
     # The user writes above and below the generated part, and a key of their own.
     text = path.read_text("utf-8")
@@ -229,7 +233,7 @@ def test_a_second_export_writes_the_same_bytes_and_keeps_the_users_text(tmp_path
         dataclasses.replace(items[1], highlights=[*items[1].highlights[:1]]),
         items[0],
     ]
-    write_folder(out, changed)
+    write_folder(out, rendered(changed))
     after = path.read_text("utf-8")
     assert "Mes réflexions avant." in after and "## Mes idées\n\nÀ creuser." in after
     assert front(after)["aliases"] == ["soldats"] and front(after)["highlights"] == 1
@@ -240,10 +244,10 @@ def test_a_second_export_writes_the_same_bytes_and_keeps_the_users_text(tmp_path
 def test_a_file_of_the_user_with_the_same_name_is_not_touched(tmp_path: Path) -> None:
     items = sample_entries()[1:]
     out = tmp_path / "notes"
-    name = write_folder(tmp_path / "probe", items).written[0].name
+    name = write_folder(tmp_path / "probe", rendered(items)).written[0].name
     out.mkdir()
     (out / name).write_text("Mon propre fichier.\n", "utf-8")
-    (written,) = write_folder(out, items).written
+    (written,) = write_folder(out, rendered(items)).written
     assert written.name != name
     assert (out / name).read_text("utf-8") == "Mon propre fichier.\n"
 
@@ -251,12 +255,14 @@ def test_a_file_of_the_user_with_the_same_name_is_not_touched(tmp_path: Path) ->
 def test_one_file_for_all_articles_is_updated_in_place(tmp_path: Path) -> None:
     target = tmp_path / "all.md"
     items = sample_entries()
-    write_file(target, items)
+    write_file(target, rendered(items))
     text = target.read_text("utf-8")
     assert front(text)["articles"] == [e.article_id for e in items]
     target.write_text(text + "\nMa conclusion.\n", "utf-8")
-    assert write_file(target, items).written == ()  # nothing changed in the generated parts
-    write_file(target, items[:1])
+    assert (
+        write_file(target, rendered(items)).written == ()
+    )  # nothing changed in the generated parts
+    write_file(target, rendered(items[:1]))
     after = target.read_text("utf-8")
     assert "Ma conclusion." in after and "^hl-0000000000000003" in after  # kept, not removed
 
