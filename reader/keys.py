@@ -26,6 +26,7 @@ KEYS: tuple[tuple[str, str, str], ...] = (
     ("reading pane", "u", "undo the last highlight change (creation, edit, deletion)"),
     ("reading pane", "] / [", "next / previous highlight"),
     ("anywhere", "o", "show or hide the notebook: the article's highlights, notes and orphans"),
+    ("anywhere", "e", "export the open article's notes to Markdown (asks where; remembered)"),
     ("reading pane", "/", "search the article (case and accents ignored)"),
     ("reading pane", "n / N", "next / previous match"),
     ("sidebar", "↑ ↓, enter or click", "choose an article and open it"),
