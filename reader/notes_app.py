@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App
@@ -17,13 +17,15 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from reader.anchor import reanchor_all
-from reader.markdown import Entry, render, title_of
 from reader.models import Article, Highlight
 from reader.notes import ArticleNotes, Change
 from reader.store import Store, StoreError
 from reader.widgets.article_list import ArticleList
 from reader.widgets.article_view import ArticleView
 from reader.widgets.notebook import Notebook
+
+if TYPE_CHECKING:
+    from reader.markdown import Entry
 
 log = logging.getLogger(__name__)
 
@@ -354,11 +356,15 @@ class NotesApp(App[None]):
     def action_export(self) -> None:
         """Ask where, then write the open article's notes there as Markdown."""
         from reader.export import default_export_folder
+        from reader.markdown import Entry, title_of  # not needed before the first export
         from reader.screens.export_dialog import ExportDialog
 
         notes, article = self.notes, self.article
         if notes is None or article is None:
             self.notify("open an article first")
+            return
+        if not len(notes):
+            self.notify("no highlights to export yet: v to select, m to mark")
             return
         entry = Entry(notes.article_id, article, notes.all())
         default = str(default_export_folder(self.store))
@@ -379,6 +385,7 @@ class NotesApp(App[None]):
             write_file,
             write_folder,
         )
+        from reader.markdown import render
 
         rendered = render(entry)
         try:

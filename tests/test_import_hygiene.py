@@ -28,6 +28,9 @@ CORE = [
     "reader.anchor",
     "reader.highlights",
     "reader.notes",
+    "reader.markdown",
+    "reader.export",
+    "reader.interchange",
 ]
 UI = ("textual", "rich")
 
