@@ -187,8 +187,8 @@ class NotesApp(App[None]):
         while len(self._by_article) > KEEP_ARTICLES:
             self._by_article.popitem(last=False)
         self._reattach = None
-        if loaded is None:
-            self.load_highlights(article_id, article.body)
+        if loaded is None:  # after the frame: the reading thread would slow its drawing
+            self.call_after_refresh(self.load_highlights, article_id, article.body)
         else:
             self._highlights_loaded(article_id, loaded)
         self._paint_notes()
