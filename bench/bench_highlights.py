@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_startup import make_big_article  # noqa: E402
 from bench_store import make  # noqa: E402
 
 from reader.app import ReaderApp, make_app  # noqa: E402
@@ -38,23 +39,6 @@ from reader.widgets.article_view import ArticleView  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (120, 40)
 BATCH = 20_000
-
-
-def big_article(path: Path, size: int = 100_000) -> None:
-    """An article of `size` bytes from the samples' paragraphs, each made unique."""
-    paragraphs = [
-        line.strip()
-        for p in sorted((ROOT / "articles").glob("*.txt"))
-        for line in p.read_text("utf-8").splitlines()
-        if len(line.strip()) > 150
-    ]
-    parts, total, k = ["Un article de cent kilo-octets", "Chapitre premier."], 0, 0
-    while total < size:
-        for text in paragraphs:
-            k += 1
-            parts.append(f"{text} (Paragraphe {k}.)")
-            total += len(parts[-1].encode())
-    path.write_text("\n\n".join(parts), "utf-8")
 
 
 async def until(condition: object, pilot: object, timeout: float = 10.0) -> None:
@@ -158,7 +142,7 @@ def main() -> None:
         library.mkdir()
         for sample in sorted((ROOT / "articles").glob("*.txt")):
             (library / sample.name).write_bytes(sample.read_bytes())
-        big_article(library / "big.txt")
+        make_big_article(library / "big.txt", 100_000)
         sample = sorted(p.name for p in library.glob("0*.txt"))[1]
 
         for count, articles, target in ((10_000, 1_000, 30.0), (100_000, 10_000, 100.0)):

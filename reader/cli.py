@@ -361,7 +361,11 @@ def _write(text: str) -> None:
 def _write_json(value: object) -> None:
     import orjson
 
-    data = orjson.dumps(value) + b"\n"  # UTF-8, non-ASCII as is
+    write_bytes(orjson.dumps(value) + b"\n")  # UTF-8, non-ASCII as is
+
+
+def write_bytes(data: bytes) -> None:
+    """Bytes to stdout, after what was printed before; a failure is one line."""
     try:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from reader import __version__, paths
-from reader.cli import CliError, UsageError, _write, printable
+from reader.cli import CliError, UsageError, _write, printable, write_bytes
 from reader.export import (
     EXPORT_SETTING,
     ExportError,
@@ -94,14 +94,7 @@ def _export_json(highlights: list[Highlight], out: Path | None) -> int:
 
     data = dumps(to_collection(highlights, generator=f"article-reader {__version__}"))
     if out is None:
-        try:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            raise CliError(f"cannot write the output: {exc.strerror or exc}") from None
+        write_bytes(data)
         return 0
     target = out / JSON_NAME if out.is_dir() or not out.suffix else out
     try:

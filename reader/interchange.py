@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote
 
 import orjson
 
-from reader.models import COLOURS, Anchor, Highlight, Status
+from reader.models import COLOURS, SWATCHES, Anchor, Highlight, Status
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +28,6 @@ NAMESPACE = "urn:article-reader:ns:"
 ID_PREFIX = "urn:article-reader:highlight:"
 """A highlight's annotation id is this plus its id, percent-encoded."""
 COLLECTION_PREFIX = "urn:article-reader:collection:"
-
-SWATCHES: dict[str, str] = {
-    "yellow": "#e6b800",
-    "green": "#2eb82e",
-    "blue": "#3d8bff",
-    "pink": "#ff4d94",
-    "purple": "#9d5cff",
-}
-"""A copy of `reader.widgets.overlays.SWATCHES` (which imports Rich); a test keeps them equal."""
 
 _STATUSES: dict[str, Status] = {"ok": "ok", "drifted": "drifted", "orphan": "orphan"}
 _EPOCH = "1970-01-01T00:00:00.000+00:00"

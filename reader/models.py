@@ -51,8 +51,16 @@ class Article:
         }
 
 
-COLOURS: tuple[str, ...] = ("yellow", "green", "blue", "pink", "purple")
-"""The five highlight colours, in the order of the keys 1-5; the first is the default."""
+SWATCHES: dict[str, str] = {
+    "yellow": "#e6b800",
+    "green": "#2eb82e",
+    "blue": "#3d8bff",
+    "pink": "#ff4d94",
+    "purple": "#9d5cff",
+}
+"""The five highlight colours and how each is painted (as a light tint, on screen)."""
+COLOURS: tuple[str, ...] = tuple(SWATCHES)
+"""The five highlight colour names, in the order of the keys 1-5; the first is the default."""
 
 Status = Literal["ok", "drifted", "orphan"]
 """How a highlight sits on the current body: where it was made, found again fuzzily, or lost."""

@@ -66,11 +66,15 @@ class AtomicStorage(Storage):
         fmt: str = FORMAT,
         label: str = "notes database",
         advice: str = "choose another file with --db",
+        empty_is_new: bool = True,
     ) -> None:
         self.path = path
         self.format = fmt
         self.label = label  # names the file in messages
         self.advice = advice  # what the user can do about a file we refuse
+        # An empty file is a new database (one made with `touch`, say), unless this kind of
+        # file is only ever written by us, stamped: then it is a damaged one.
+        self.empty_is_new = empty_is_new
         self._data: Data | None = None
         self._stamp: tuple[int, int, int, int] | None = None
         self._swept = False
@@ -102,9 +106,28 @@ class AtomicStorage(Storage):
             return None
         except OSError as exc:
             raise StoreError(f"cannot read the {self.label} {self.path}: {exc.strerror}") from exc
+        if not raw:
+            self._check_empty()
         data = self._parse(raw) if raw else None
         self._data, self._stamp = data, stamp
         return data
+
+    def _check_empty(self) -> None:
+        """Refuse an empty file that cannot be a new database: one of a kind we always write
+        stamped, or one whose backup holds something (it was cut short, not made empty). Were
+        it read as empty, the next save would make it the backup, over the good one."""
+        backup = f"{self.path}.bak"
+        try:
+            kept = os.path.getsize(backup) > 0
+        except OSError:
+            kept = False
+        if self.empty_is_new and not kept:
+            return
+        restore = f"restore {backup}, or " if kept else ""
+        raise StoreError(
+            f"the {self.label} {self.path} is empty (damaged); it was left untouched: "
+            f"{restore}{self.advice}"
+        )
 
     def _parse(self, raw: bytes) -> Data:
         """Decode and check a database file; never repairs anything."""

@@ -167,6 +167,7 @@ class Store:
         """The highlights of one article, sorted by (start, end, created)."""
         shard = self._shard(shard_key(article_id))
         with self._mutex:
+            self._check_main()
             docs = self._docs(shard, keep=True)
             stamp = shard.read_stamp
             cached = shard.converted.get(article_id)
@@ -195,6 +196,7 @@ class Store:
         if not by_shard:
             return
         with self.transaction():
+            self._check_main()
             for key, docs in by_shard.items():
                 self._rewrite(key, partial(upsert, docs=docs))
 
@@ -202,6 +204,8 @@ class Store:
         """Delete a highlight; nothing happens if it is not there."""
         key = shard_key(article_id)
         shard = self._shard(key)
+        with self._mutex:
+            self._check_main()
         if shard.storage.path is not None and not os.path.exists(shard.storage.path):
             return  # nothing to delete, and nothing (not even the lock) is created
 
@@ -221,6 +225,8 @@ class Store:
     def highlight_counts(self) -> dict[str, int]:
         """The number of highlights of every article that has some (orphans included)."""
         counts: dict[str, int] = {}
+        with self._mutex:
+            self._check_main()
         for key in self._shard_keys():
             shard = self._shard(key)
             with self._mutex:
@@ -234,6 +240,8 @@ class Store:
         n processes that read the store side by side.
         """
         index, parts = part
+        with self._mutex:
+            self._check_main()
         for key in self._shard_keys():
             if int(key, 16) % parts != index:
                 continue
@@ -244,6 +252,12 @@ class Store:
                 highlight = shard.convert(doc)
                 if highlight is not None:
                     yield highlight
+
+    def _check_main(self) -> None:
+        """Refuse to touch highlights when the main file is damaged, foreign or newer (mutex
+        held): it says what the whole store is, so a newer one may mean other highlights files.
+        Cheap: the file is parsed again only when it changed."""
+        self._storage.read()
 
     def _shard(self, key: str) -> _Shard:
         shard = self._shards.get(key)
@@ -327,7 +341,11 @@ class _Shard:
     def __init__(self, key: str, path: str | None) -> None:
         self.key = key
         self.storage = AtomicStorage(
-            path, fmt=HIGHLIGHTS_FORMAT, label="highlights file", advice="move it aside"
+            path,
+            fmt=HIGHLIGHTS_FORMAT,
+            label="highlights file",
+            advice="move it aside",
+            empty_is_new=False,  # written stamped, always: an empty one was damaged
         )
         self._counts: dict[str, int] = {}
         self._counted: tuple[int, int, int, int] | None = None  # the file version counted

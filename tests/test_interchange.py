@@ -155,14 +155,6 @@ def test_an_empty_time_is_written_as_the_other_one_so_the_export_imports_again()
     assert back.created == back.updated == "1970-01-01T00:00:00.000+00:00"
 
 
-def test_the_colours_are_the_ones_the_reader_paints() -> None:
-    from reader.interchange import SWATCHES
-    from reader.widgets.overlays import SWATCHES as PAINTED
-
-    assert SWATCHES == PAINTED
-    assert set(SWATCHES) == set(COLOURS)
-
-
 def test_the_module_imports_no_ui_library() -> None:
     code = "import sys, reader.interchange; print(sorted({m.split('.')[0] for m in sys.modules}))"
     out = subprocess.run(

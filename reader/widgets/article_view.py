@@ -12,8 +12,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from reader import layout
-from reader.models import COLOURS, Article, Highlight
-from reader.widgets.overlays import SWATCHES, TINT
+from reader.models import COLOURS, SWATCHES, Article, Highlight
+from reader.widgets.overlays import TINT
 from reader.widgets.text_pane import TextPane
 
 _NOTES = Binding.Group("Notes")

@@ -12,8 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.models import Highlight
-from reader.widgets.overlays import SWATCHES
+from reader.models import SWATCHES, Highlight
 
 QUOTE_CHARS = 160
 NOTE_CHARS = 240

@@ -14,15 +14,7 @@ from reader.models import Highlight
 
 _UNDERLINE = Style(underline=True)
 
-SWATCHES: dict[str, str] = {
-    "yellow": "#e6b800",
-    "green": "#2eb82e",
-    "blue": "#3d8bff",
-    "pink": "#ff4d94",
-    "purple": "#9d5cff",
-}
-"""The colour of each highlight colour name (see models.COLOURS), painted as a light tint."""
-TINT = "35%"
+TINT = "35%"  # of a highlight colour (models.SWATCHES) over the background
 
 
 class Overlays:
