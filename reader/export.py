@@ -4,6 +4,7 @@ when they change (the Markdown itself is `reader.markdown`)."""
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -126,13 +127,32 @@ def render_store(
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     parts = cores * 4
-    with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=cores,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = [
             pool.submit(_render_part, db, root, cache_dir, filters, (i, parts))
             for i in range(parts)
         ]
         for future in futures:
             yield from future.result()
+
+
+def _die_with_parent(parent: int) -> None:
+    """(In a worker.) Ask the kernel to end this process when the export that started it
+    ends, killed or not: left alone it would wait on its pipe forever."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # it died before the request was made
+            os._exit(1)
 
 
 def _render_part(
@@ -275,17 +295,40 @@ def _read(path: Path) -> str | None:
 
 
 def create_file(path: Path, text: str) -> bool:
-    """Write a new file; False if one of that name exists (it is left alone). No fsync: it
-    holds nothing of the user's yet, and an export can always be run again; a file the user
-    may have written in is replaced with `replace_file`."""
+    """Write a new file whole or not at all; False if one of that name exists (it is left
+    alone). It is written aside and then linked in, which fails if the name is taken: a kill
+    or a full disk never leaves a part of a file. No fsync: it holds nothing of the user's
+    yet and an export can be run again; a file the user may have written in is replaced
+    with `replace_file`, which syncs."""
     try:
-        with open(path, "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    except FileExistsError:
-        return False
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    return True
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        try:
+            os.link(tmp, path)  # atomic, and never over an existing file
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links here (FAT, some network file systems)
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+            tmp = ""
+        return True
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp:
+            _remove(tmp)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def replace_file(path: Path, text: str) -> None:

@@ -351,7 +351,12 @@ def _time(item: dict[str, Any], key: str, where: str, *, name: str = "") -> str:
         return value  # as the app writes it: kept to the character
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)  # no offset: taken as UTC
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    try:
+        return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    except OverflowError:  # "0001-01-01T00:00+01:00" is a time before the calendar's first
+        raise InterchangeError(
+            f"{where}: {name} {_show(value)} is out of range (before year 1 or after 9999 in UTC)"
+        ) from None
 
 
 def _text(

@@ -84,6 +84,7 @@ def _clean_once(text: str, memos: _Memos, *, metadata: bool = True) -> Article:
             line.stop = sum(map(stops.__contains__, line.words))
             known = kinds_here[line.text] = (line.stop, _classify(line, known_language))
         line.stop, line.kind = known
+        line.stops_known = known_language
         line.repeated = counts[line.key] > 1
         if line.repeated and len(line.text) < 200 and line.kind not in ("break", "debris"):
             line.kind = "debris"  # menus, captions and headlines shown twice

@@ -53,6 +53,21 @@ _INLINE_CREDIT = re.compile(
 
 _STARTS_CAPITAL = re.compile(r"^\W*[^\W\d_a-zà-ÿ]")
 
+# Wide (CJK) characters: one carries about what a word of a Latin-script language does, so a
+# line of them counts as `WIDE_WEIGHT` characters each against the length thresholds.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+WIDE_WEIGHT = 3
+
+
+def _size(text: str) -> int:
+    """The length of `text` as the thresholds see it: wide characters count `WIDE_WEIGHT`."""
+    if text.isascii():
+        return len(text)
+    return len(text) + (WIDE_WEIGHT - 1) * len(_WIDE.findall(text))
+
 
 @dataclass(slots=True)
 class Line:
@@ -64,7 +79,9 @@ class Line:
     key: str  # lower-cased: what repetition compares
     form: str  # what the text alone says: "debris" (a date, a counter, a credit, a link...),
     # "comments" or "related" (the header of such a section), "more" (a read-more link), or ""
+    size: int  # the length the thresholds compare (see `_size`)
     stop: int = 0  # how many words are stop words
+    stops_known: bool = True  # False: the page's language has no stop-word list
     kind: str = ""  # debris, name, teaser, break, good, near, short, bad
     repeated: bool = False
 
@@ -73,7 +90,7 @@ class Line:
         return self.stop / len(self.words) if self.words else 0.0
 
 
-_Memo = dict[str, tuple[list[str], str, str]]
+_Memo = dict[str, tuple[list[str], str, str, int]]
 
 
 def split_lines(text: str, memo: _Memo | None = None) -> list[Line]:
@@ -95,7 +112,7 @@ def split_lines(text: str, memo: _Memo | None = None) -> list[Line]:
         if known is None:
             lower = stripped.lower()
             words = _WORDS.findall(lower)
-            known = memo[stripped] = (words, lower, _form(stripped, words))
+            known = memo[stripped] = (words, lower, _form(stripped, words), _size(stripped))
         lines.append(Line(stripped, group, *known))
     return lines
 
@@ -119,7 +136,7 @@ def detect_language(lines: list[Line]) -> str | None:
 def _classify(line: Line, known_language: bool) -> str:
     """debris | break | good | near | short | bad, from the line alone."""
     text = line.text
-    n = len(text)
+    n = line.size
     if line.form in ("comments", "related"):
         return "break"
     if line.form == "debris":
@@ -207,7 +224,13 @@ def _is_heading_like(line: Line) -> bool:
 
 
 def _is_sentence(line: Line) -> bool:
-    return len(line.words) >= 3 and _ends_sentence(line.text) and line.stop >= 1
+    """A line that reads as a sentence: a few words (or wide characters), a stop at its end,
+    and a stop word, unless the page's language has no list of them (then none can count)."""
+    return (
+        (len(line.words) >= 3 or line.size > len(line.text))
+        and _ends_sentence(line.text)
+        and (line.stop >= 1 or not line.stops_known)
+    )
 
 
 def _is_quote(text: str) -> bool:
