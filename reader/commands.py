@@ -107,7 +107,8 @@ def _export_json(highlights: list[Highlight], out: Path | None) -> int:
 
 
 def import_notes(args: argparse.Namespace) -> int:
-    """`reader import FILE.json`: merge a collection; the store is untouched on any error."""
+    """`reader import FILE.json`: merge a collection. A bad file changes nothing; a failing
+    store (a full disk) may leave the import half done, which running it again finishes."""
     from reader.interchange import InterchangeError, loads, merge
 
     try:
@@ -125,7 +126,10 @@ def import_notes(args: argparse.Namespace) -> int:
             to_save, result = merge(incoming, existing)
             store.save_highlights(to_save)
     except StoreError as exc:
-        raise CliError(str(exc)) from None
+        # Each highlights file is written whole or not at all, and a merge can be repeated.
+        raise CliError(
+            f"the import stopped: {exc} (what was saved before stays; run it again to finish)"
+        ) from None
     except InterchangeError as exc:
         raise CliError(f"'{args.file}': {exc}") from None
     print(

@@ -4,6 +4,7 @@ when they change (the Markdown itself is `reader.markdown`)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -204,6 +205,7 @@ def write_folder(folder: Path, items: Iterable[Rendered]) -> Written:
     it; a new one is named from the title, never over a file of someone else's."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        _sweep(folder)
         names = _markdown_files(folder)
     except OSError as exc:
         raise ExportError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
@@ -276,6 +278,16 @@ def unique_name(title: str, taken: set[str]) -> str:
         n += 1
         name = f"{stem}-{n}.md"
     return name
+
+
+_LEFTOVER = re.compile(r"\..+\.(md|markdown)\.\w+\.tmp")
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temporary files of an export that was killed while writing."""
+    for entry in os.scandir(folder):
+        if _LEFTOVER.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            _remove(entry.path)
 
 
 def _markdown_files(folder: Path) -> list[Path]:

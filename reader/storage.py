@@ -364,6 +364,9 @@ class WriteLock:
                 f"the notes database {self.path} is busy (another program holds "
                 f"{self.path}.lock for more than {self.timeout:g} s); try again"
             ) from exc
-        except OSError as exc:
-            raise StoreError(f"cannot lock the notes database {self.path}: {exc}") from exc
+        except OSError as exc:  # a read-only or full folder, most often: say so, once
+            raise StoreError(
+                f"cannot lock the notes database {self.path} ({self.path.name}.lock: "
+                f"{exc.strerror or exc}); nothing was saved"
+            ) from exc
         return self._file_lock

@@ -220,12 +220,17 @@ def test_highlight_and_note_in_a_real_terminal_then_list_and_reopen(
     again = Terminal(f"{READER} {article}", env)
     opened.append(again)
     again.wait_for("Des combattants russes ont choisi de")
-    # Painted: the three words carry a background that the words after them do not have.
-    painted = again.tmux("capture-pane", "-p", "-e", "-t", again.session)
-    line = next(r for r in painted.splitlines() if "combattants russes ont" in _SGR.sub("", r))
-    marked = background_at(line, "Des combattants russes")
-    assert marked is not None
-    assert marked != background_at(line, "ont choisi")
+    # Painted (the highlights come a moment after the text): the three words carry a
+    # background that the words after them do not have.
+    deadline = time.monotonic() + 10
+    while True:
+        painted = again.tmux("capture-pane", "-p", "-e", "-t", again.session)
+        line = next(r for r in painted.splitlines() if "combattants russes ont" in _SGR.sub("", r))
+        marked = background_at(line, "Des combattants russes")
+        if marked is not None and marked != background_at(line, "ont choisi"):
+            break
+        assert time.monotonic() < deadline, f"never painted: {line!r}"
+        time.sleep(0.1)
     again.keys("q")
     again.wait_for("EXITED-0")
 
