@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote as percent
 
+from reader.library import sanitize
 from reader.models import Article, Highlight
 
 TITLE_WORDS = 10  # words of the body that name an article without a title
@@ -55,7 +56,7 @@ class Entry:
 
 def inline(text: str) -> str:
     """Text on one line that reads literally in Markdown (whitespace runs become one space)."""
-    line = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    line = _INLINE.sub(r"\\\1", " ".join(sanitize(text).split()))
     if line[:1] not in _MAY_START_LIST:
         return line
     return _LIST_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], line)
@@ -76,7 +77,7 @@ def note_lines(note: str) -> list[str]:
     """A note's Markdown, kept, but unable to make headings or swallow the rest of the file."""
     out: list[str] = []
     fence: str | None = None
-    for raw in note.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw in sanitize(note.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
         line = _unforge(raw.rstrip())
         opened = _FENCE.match(line)
         if fence is not None:  # inside a code block: literal, until its closing fence

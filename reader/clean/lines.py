@@ -59,12 +59,13 @@ _WIDE = re.compile(
     "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
 )
+_MAYBE_WIDE = re.compile("[\u1100-\u115f\u2e80-\U0003fffd]")  # a quicker first look
 WIDE_WEIGHT = 3
 
 
 def _size(text: str) -> int:
     """The length of `text` as the thresholds see it: wide characters count `WIDE_WEIGHT`."""
-    if text.isascii():
+    if text.isascii() or _MAYBE_WIDE.search(text) is None:  # the common case, made quick
         return len(text)
     return len(text) + (WIDE_WEIGHT - 1) * len(_WIDE.findall(text))
 
@@ -84,6 +85,7 @@ class Line:
     stops_known: bool = True  # False: the page's language has no stop-word list
     kind: str = ""  # debris, name, teaser, break, good, near, short, bad
     repeated: bool = False
+    padded: bool = False  # the line had spaces at either end (the text is stripped)
 
     @property
     def density(self) -> float:
@@ -113,7 +115,7 @@ def split_lines(text: str, memo: _Memo | None = None) -> list[Line]:
             lower = stripped.lower()
             words = _WORDS.findall(lower)
             known = memo[stripped] = (words, lower, _form(stripped, words), _size(stripped))
-        lines.append(Line(stripped, group, *known))
+        lines.append(Line(stripped, group, *known, padded=len(stripped) != len(raw)))
     return lines
 
 

@@ -240,6 +240,10 @@ def _blocks(lines: list[Line], keep: set[int], meta: Metadata) -> list[Block]:
             if (
                 nxt == i + 1
                 and lines[nxt].group == line.group
+                # joined by the one newline between them: a piece of the input only if
+                # neither line was stripped of spaces there
+                and not line.padded
+                and not lines[nxt].padded
                 and lines[nxt].kind != "good"
                 and not _is_quote(lines[nxt].text)
                 and len(lines[nxt].words) <= 8

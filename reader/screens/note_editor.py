@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from reader.library import sanitize
+
 QUOTE_LINES = 4
 
 
@@ -52,8 +54,10 @@ class NoteEditor(ModalScreen[str | None]):
 
     def __init__(self, quote: str, note: str = "") -> None:
         super().__init__()
-        self.quote = quote
-        self.note = note
+        # Both may come from an imported file: no control or bidi character reaches the
+        # terminal (they become U+FFFD, as in articles).
+        self.quote = sanitize(quote)
+        self.note = sanitize(note)
 
     def compose(self) -> ComposeResult:
         quote = " ".join(self.quote.split())
