@@ -19,6 +19,7 @@ class Change:
     put: Highlight | None = None
     deleted: str | None = None
     number: int = 0  # its place among the changes of its article, from 1
+    base: Highlight | None = None  # the version `put` was edited from (None: a new one)
 
     @property
     def id(self) -> str:
@@ -113,7 +114,7 @@ class ArticleNotes:
         self.changes += 1
         if new is not None:
             self._by_id[new.id] = new
-            change = Change(self.article_id, put=new, number=self.changes)
+            change = Change(self.article_id, put=new, number=self.changes, base=old)
         else:
             assert old is not None
             self._by_id.pop(old.id, None)

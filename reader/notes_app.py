@@ -126,8 +126,8 @@ class NotesApp(App[None]):
         store = self.store
 
         def write() -> None:
-            if change.put is not None:
-                store.save_highlight(change.put)
+            if change.put is not None:  # only what was edited here, if another copy saved
+                store.save_highlight(change.put, change.base)
             else:
                 store.delete_highlight(change.article, change.id)
 
@@ -204,11 +204,13 @@ class NotesApp(App[None]):
             self.call_from_thread(self.notify, str(exc), severity="error")
             return None
         placed = reanchor_all(stored, body)
-        moved = [new for new, old in zip(placed, stored, strict=True) if new is not old]
+        moved = {new.id: old for new, old in zip(placed, stored, strict=True) if new is not old}
         if moved:
             log.info("%s: %d highlights found again on a changed body", article_id, len(moved))
             store = self.store
-            self.call_from_thread(self._save, lambda: store.save_highlights(moved))
+            again = [h for h in placed if h.id in moved]
+            # Only their anchors: a note another writer saves meanwhile stays.
+            self.call_from_thread(self._save, lambda: store.save_highlights(again, moved))
         return placed, written
 
     @work(thread=True, exclusive=True, group="highlights")

@@ -284,8 +284,37 @@ def file_stamp(path: str) -> tuple[int, int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def upsert(table: dict[str, Any], docs: Mapping[str, dict[str, Any]]) -> bool:
-    """Put `docs` (by highlight id) into a table, replacing same ids; True if it changed."""
+# Fields that change together: an edit of one group leaves the others to whoever changed them.
+_GROUPS = (
+    ("start", "end", "quote", "prefix", "suffix", "body_hash", "cleaner", "status"),
+    ("note", "tags"),
+    ("color",),
+)
+
+
+def merged(
+    base: Mapping[str, Any], ours: dict[str, Any], theirs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Our edit of `base`, made onto `theirs` (what another writer saved since): the groups of
+    fields we changed are ours, the others stay theirs."""
+    result = dict(theirs)
+    for group in _GROUPS:
+        if any(ours.get(name) != base.get(name) for name in group):
+            result.update({name: ours.get(name) for name in group})
+    result["updated"] = max(str(ours.get("updated", "")), str(theirs.get("updated", "")))
+    return result
+
+
+def upsert(
+    table: dict[str, Any],
+    docs: Mapping[str, dict[str, Any]],
+    bases: Mapping[str, Mapping[str, Any]] | None = None,
+) -> bool:
+    """Put `docs` (by highlight id) into a table, replacing same ids; True if it changed.
+
+    `bases`: the version each doc was made from; a stored one that differs from it was
+    changed by another writer since, and only the fields edited here replace its own.
+    """
     placed: set[str] = set()
     changed = False
     for doc_id, old in list(table.items()):
@@ -295,8 +324,13 @@ def upsert(table: dict[str, Any], docs: Mapping[str, dict[str, Any]]) -> bool:
         if hid in placed:
             del table[doc_id]  # a duplicate id (not written by us): keep one
             changed = True
-        elif old != docs[hid]:
-            table[doc_id] = docs[hid]
+            continue
+        new = docs[hid]
+        base = bases.get(hid) if bases else None
+        if base is not None and old != base:
+            new = merged(base, new, old)
+        if old != new:
+            table[doc_id] = new
             changed = True
         placed.add(hid)
     # TinyDB's document ids are integers (as text); new ones go after the highest.

@@ -180,12 +180,21 @@ class Store:
             shard.converted[article_id] = (stamp, tuple(found))
         return found
 
-    def save_highlight(self, highlight: Highlight) -> None:
-        """Insert or replace (by id) a highlight; on disk when this returns."""
-        self.save_highlights((highlight,))
+    def save_highlight(self, highlight: Highlight, base: Highlight | None = None) -> None:
+        """Insert or replace (by id) a highlight; on disk when this returns. `base`: the
+        version it was edited from (see `save_highlights`)."""
+        self.save_highlights((highlight,), {highlight.id: base} if base is not None else None)
 
-    def save_highlights(self, highlights: Iterable[Highlight]) -> None:
-        """Insert or replace many highlights: one lock, one write per file touched."""
+    def save_highlights(
+        self, highlights: Iterable[Highlight], bases: Mapping[str, Highlight] | None = None
+    ) -> None:
+        """Insert or replace many highlights: one lock, one write per file touched.
+
+        `bases`: by id, the version a highlight was edited from. If another writer saved a
+        change to it since, only the fields edited here (anchor, note and tags, colour) are
+        written over theirs; theirs stay.
+        """
+        base_docs = {hid: _highlight_doc(h) for hid, h in (bases or {}).items()}
         by_shard: dict[str, dict[str, dict[str, Any]]] = {}
         for highlight in highlights:
             doc = _highlight_doc(highlight)
@@ -198,7 +207,7 @@ class Store:
         with self.transaction():
             self._check_main()
             for key, docs in by_shard.items():
-                self._rewrite(key, partial(upsert, docs=docs))
+                self._rewrite(key, partial(upsert, docs=docs, bases=base_docs))
 
     def delete_highlight(self, article_id: str, highlight_id: str) -> None:
         """Delete a highlight; nothing happens if it is not there."""

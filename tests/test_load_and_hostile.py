@@ -1059,11 +1059,6 @@ def _stale_highlight(library: Path, db: Path) -> str:
     return article
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notes_app._read_highlights saves the highlights it moved (store.save_highlights) "
-    "from a read made before another writer's save: a note saved meanwhile is overwritten",
-)
 async def test_a_highlight_moved_on_opening_does_not_undo_a_note_saved_meanwhile(
     library: Path, tmp_path: Path
 ) -> None:
@@ -1101,11 +1096,6 @@ async def test_a_highlight_moved_on_opening_does_not_undo_a_note_saved_meanwhile
     assert h.note == "v2"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an app writes the whole highlight it holds: a colour change made in one copy "
-    "puts back the old note over the note another copy saved since (no merge by field)",
-)
 async def test_a_colour_change_in_one_copy_keeps_the_note_saved_by_another(
     library: Path, tmp_path: Path
 ) -> None:

@@ -440,3 +440,26 @@ def test_replace_keeps_the_document_key_and_drops_duplicates(db: Path) -> None:
     table = orjson.loads(path.read_bytes())["highlights"]
     assert sorted(table) == ["1", "2"] and table["1"]["note"] == "one"
     assert [h.id for h in Store(db).highlights("a.txt")] == ["h1", "h2"]
+
+
+def test_an_edit_saved_with_its_base_keeps_what_another_writer_changed(tmp_path: Path) -> None:
+    import dataclasses
+
+    from reader.highlights import edited, new_highlight
+
+    db = tmp_path / "notes.json"
+    body = "Une phrase assez longue pour être surlignée, puis une autre."
+    base = new_highlight("a.txt", body, 0, 10, note="première")
+    Store(db).save_highlight(base)
+    theirs = edited(base, note="leur note #eux")  # another copy saves a note
+    Store(db).save_highlight(theirs, base)
+    ours = edited(base, color="green")  # we change the colour of the version we had
+    Store(db).save_highlight(ours, base)
+    (now,) = Store(db).highlights("a.txt")
+    assert (now.color, now.note, now.tags) == ("green", "leur note #eux", ("eux",))
+    moved = dataclasses.replace(ours, anchor=dataclasses.replace(ours.anchor, start=11, end=17))
+    Store(db).save_highlight(moved, ours)  # found again elsewhere: only the anchor moves
+    (last,) = Store(db).highlights("a.txt")
+    assert (last.start, last.note, last.color) == (11, "leur note #eux", "green")
+    Store(db).save_highlight(edited(base, note="sans base"))  # no base: the whole highlight
+    assert Store(db).highlights("a.txt")[0].note == "sans base"
