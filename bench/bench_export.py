@@ -5,9 +5,10 @@
 A library of generated articles (a sample with a headline of its own each) is cleaned once
 into the article cache, as the app leaves it for articles that were read and highlighted;
 the store gets `--per-article` highlights on each. Then, medians of `--runs`:
-`reader export LIB -o FOLDER` (Markdown, one file per article; the first run writes every
-file, later runs find them up to date), `reader export --format json`, and `reader import`
-of that file into an empty store. Targets: export <= 5 s, import <= 10 s.
+`reader export LIB -o FOLDER` (Markdown, one file per article) into an empty folder (every
+file written), then again into the same folder (every file found up to date),
+`reader export --format json`, and `reader import` of that file into an empty store.
+Targets: export <= 5 s, import <= 10 s.
 """
 
 from __future__ import annotations
@@ -92,8 +93,13 @@ def main() -> None:
         total = len(batch)
         setup = time.perf_counter() - started
 
-        out = work / "out"
-        md = [run(["export", str(library), "-o", str(out)], env) for _ in range(args.runs)]
+        # Each first run into a folder of its own; then again into the last one.
+        firsts = [
+            run(["export", str(library), "-o", str(work / f"out-{i}")], env)
+            for i in range(args.runs)
+        ]
+        out = work / f"out-{args.runs - 1}"
+        again = [run(["export", str(library), "-o", str(out)], env) for _ in range(args.runs)]
         files = len(list(out.glob("*.md")))
         js = [
             run(["export", "--format", "json", "-o", str(work / "all.json")], env)
@@ -111,8 +117,8 @@ def main() -> None:
     print(f"{total:,} highlights over {args.articles:,} articles (setup {setup:.0f} s)")
     print(f"{'case':<44} {'median':>8}  runs (s)")
     rows = [
-        ("export Markdown, first run (writes files)", md[:1], "<= 5 s"),
-        ("export Markdown again (all up to date)", md[1:] or md, "<= 5 s"),
+        ("export Markdown into an empty folder", firsts, "<= 5 s"),
+        ("export Markdown again (all up to date)", again, "<= 5 s"),
         (f"export JSON ({size:.0f} MB)", js, ""),
         ("import JSON into an empty store", imports, "<= 10 s"),
     ]

@@ -55,12 +55,12 @@ async def test_undo_of_a_delete_is_not_shown_saved_while_the_delete_is_on_disk(
         second_save = threading.Event()
         release = threading.Event()
 
-        def save(highlight: Highlight) -> None:
+        def save(highlight: Highlight, base: Highlight | None = None) -> None:
             calls.append(1)
             if len(calls) == 2:  # the undo's write: held back
                 second_save.set()
                 release.wait(10)
-            real_save(highlight)
+            real_save(highlight, base)
 
         app.store.save_highlight = save  # type: ignore[method-assign]
         gate = block_writer(app)
@@ -243,11 +243,11 @@ async def test_a_failed_save_is_tried_again_before_quitting(library: Path, tmp_p
         real_save = app.store.save_highlight
         calls: list[int] = []
 
-        def flaky_save(highlight: Highlight) -> None:
+        def flaky_save(highlight: Highlight, base: Highlight | None = None) -> None:
             calls.append(1)
             if len(calls) == 1:
                 raise StoreError("the notes database is busy; try again")
-            real_save(highlight)
+            real_save(highlight, base)
 
         app.store.save_highlight = flaky_save  # type: ignore[method-assign]
         await pilot.press("m")
