@@ -136,6 +136,18 @@ def _wrap_block(
         rows.append(Row(row_start, end, block, kind, indent))
 
 
+LEAD_WORDS = 10
+
+
+def lead(body: str) -> str | None:
+    """The first words of `body`, cut with an ellipsis: what names an article without a title."""
+    words = body.split(maxsplit=LEAD_WORDS)
+    if not words:
+        return None
+    first = " ".join(words[:LEAD_WORDS])
+    return first + "…" if len(words) > LEAD_WORDS else first
+
+
 def reading_minutes(body: str) -> int:
     """Minutes to read `body` at an ordinary pace (at least one)."""
     return max(1, round(len(body.split()) / WORDS_PER_MINUTE))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reader import CLEANER_VERSION, __version__
+from reader.layout import lead
 from reader.library import ArticleError, LibraryEntry, library_root, read_text, scan, to_article
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,6 @@ POOL_MIN_FILES = 64
 
 Fields = dict[str, str | None]
 _FIELDS = ("title", "date", "source", "language", "error", "lead")
-LEAD_WORDS = 10
 """How many first words of the body stand in for a missing title."""
 
 
@@ -72,19 +72,10 @@ def summarize(path: str) -> tuple[Fields, tuple[int, int] | None]:
         "date": article.date,
         "source": article.source,
         "language": article.language,
-        "lead": _lead(article.body),
+        "lead": lead(article.body),
     }
     # The stamp of what was read, not of the scan: a file changed in between is not cached stale.
     return fields, (doc.size, doc.mtime_ns)
-
-
-def _lead(body: str) -> str | None:
-    """The first words of `body`, cut with an ellipsis."""
-    words = body.split(maxsplit=LEAD_WORDS)
-    if not words:
-        return None
-    lead = " ".join(words[:LEAD_WORDS])
-    return lead + "…" if len(words) > LEAD_WORDS else lead
 
 
 def _stamp(path: str) -> tuple[int, int] | None:

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote as percent
 
+from reader.layout import lead
 from reader.library import sanitize
 from reader.models import Article, Highlight
 
-TITLE_WORDS = 10  # words of the body that name an article without a title
 BEGIN = "<!-- reader:begin"
 END = "<!-- reader:end -->"
 MARKER_NOTE = "made by reader export: edit outside the begin and end lines, it is kept"
@@ -153,10 +153,8 @@ def title_of(entry: Entry) -> str:
     article = entry.article
     if article is not None and article.title:
         return article.title
-    if article is not None and article.body:
-        words = article.body[:400].split()[:TITLE_WORDS]
-        return " ".join(words) + ("…" if len(words) == TITLE_WORDS else "")
-    return entry.article_id
+    first_words = lead(article.body) if article is not None else None
+    return first_words or entry.article_id
 
 
 def article_fields(
