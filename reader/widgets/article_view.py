@@ -14,7 +14,7 @@ from textual.timer import Timer
 from reader import layout
 from reader.models import COLOURS, SWATCHES, Article, Highlight
 from reader.widgets.overlays import TINT
-from reader.widgets.text_pane import TextPane
+from reader.widgets.text_pane import TextPane, key_bindings
 
 _NOTES = Binding.Group("Notes")
 _DRAG_SCROLL = 0.05  # seconds between lines scrolled while a drag holds past an edge
@@ -40,9 +40,8 @@ class ArticleView(TextPane):
         f"article-view--hl-{name}" for name in COLOURS
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(keys, action, description, show=show, key_display=display, group=group)
-        for keys, action, description, show, display, group in (
+    BINDINGS: ClassVar[list[BindingType]] = key_bindings(
+        (
             ("shift+left", "extend('step', -1)", "Select left", False, None, None),
             ("shift+right", "extend('step', 1)", "Select right", False, None, None),
             ("shift+up", "extend('line', -1)", "Select up", False, None, None),
@@ -59,7 +58,7 @@ class ArticleView(TextPane):
                 for n in range(1, len(COLOURS) + 1)
             ),
         )
-    ]
+    )
 
     selection_anchor: reactive[int | None] = reactive(None)
     """Where the selection started (None: no selection); the cursor is its other end."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.cells import get_character_cell_size
@@ -45,6 +46,18 @@ def cell_width(ch: str) -> int:
     return get_character_cell_size(ch)
 
 
+KeyRow = tuple[str, str, str, bool, str | None, Binding.Group | None]
+"""keys, action, description, shown in the footer, key shown as, footer group."""
+
+
+def key_bindings(rows: Iterable[KeyRow]) -> list[BindingType]:
+    """Bindings from a table of rows, one a line (the panes' key tables read as tables)."""
+    return [
+        Binding(keys, action, description, show=show, key_display=display, group=group)
+        for keys, action, description, show, display, group in rows
+    ]
+
+
 class TextPane(ScrollView, can_focus=True):
     """An article with a cursor and painted spans, rendering only visible rows.
 
@@ -73,9 +86,8 @@ class TextPane(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"text-pane--{name}" for name in _COMPONENTS}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(keys, action, description, show=show, key_display=display, group=group)
-        for keys, action, description, show, display, group in (
+    BINDINGS: ClassVar[list[BindingType]] = key_bindings(
+        (
             ("left,h", "step(-1)", "Left", False, None, _MOVE),
             ("right,l", "step(1)", "Right", False, None, _MOVE),
             ("up,k", "line(-1)", "Up", False, None, _MOVE),
@@ -91,7 +103,7 @@ class TextPane(ScrollView, can_focus=True):
             ("g,home", "top", "Top", False, None, _ENDS),
             ("G,shift+g,end", "bottom", "End", False, None, _ENDS),
         )
-    ]
+    )
 
     MEASURE: ClassVar[int] = 80
     """The text measure in cells on a pane wide enough (72-88 reads comfortably)."""
