@@ -99,7 +99,7 @@ def _export_json(highlights: list[Highlight], out: Path | None) -> int:
     target = out / JSON_NAME if out.is_dir() or not out.suffix else out
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(target, data.decode("utf-8"))
+        replace_file(target, data)  # the JSON bytes as they are
     except (OSError, ExportError) as exc:
         raise CliError(str(exc)) from None
     print(f"reader: {len(highlights)} highlight(s) in {printable(str(target))}", file=sys.stderr)

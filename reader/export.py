@@ -343,15 +343,16 @@ def _remove(path: str) -> None:
         pass
 
 
-def replace_file(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically and durably (a temp file beside it, fsync, rename):
-    the file may hold text the user wrote."""
+def replace_file(path: Path, text: str | bytes) -> None:
+    """Write `text` (UTF-8 bytes, or a str to encode) to `path` atomically and durably (a
+    temp file beside it, fsync, rename): the file may hold text the user wrote."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
     folder = path.parent
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
