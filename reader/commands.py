@@ -57,10 +57,10 @@ def export(args: argparse.Namespace) -> int:
         items: list[Rendered] = []
         kept = _keeping(rendered, items)
         if to_stdout:
-            from reader.markdown import fields_for, merge
+            from reader.markdown import new_file
 
             parts = list(kept)
-            _write(merge("", parts, fields_for(parts)) if parts else "")
+            _write(new_file(parts) if parts else "")
             return 0
         assert out is not None
         done = write_file(out, list(kept)) if is_file_target(out) else write_folder(out, kept)

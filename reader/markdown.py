@@ -305,7 +305,11 @@ def fields_for(parts: Sequence[Rendered]) -> dict[str, str | int | None | list[s
 
 def document(entries: Iterable[Entry]) -> str:
     """A new file: front matter, then each article's generated part."""
-    parts = [render(entry) for entry in entries]
+    return new_file([render(entry) for entry in entries])
+
+
+def new_file(parts: Sequence[Rendered]) -> str:
+    """A new file of rendered parts: front matter, then each part."""
     return merge("", parts, fields_for(parts))
 
 
