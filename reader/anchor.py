@@ -9,7 +9,6 @@ only then); else "orphan". A comma added or removed is a fuzzy match: "drifted".
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import re
@@ -17,6 +16,8 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from msgspec import structs
 
 from reader import CLEANER_VERSION
 from reader.models import Anchor, Highlight, Status
@@ -163,14 +164,14 @@ def _reanchor(highlight: Highlight, new_body: _Body, expected: int) -> Highlight
         return _replace(highlight, status="orphan")
     anchor = _anchor_on(body, found.start, found.end, new_body.digest)
     if found.status == "drifted":
-        anchor = dataclasses.replace(anchor, quote=old.quote)  # what the user marked
+        anchor = structs.replace(anchor, quote=old.quote)  # what the user marked
     if anchor == old and found.status == highlight.status:
         return highlight
     return _replace(highlight, anchor=anchor, status=found.status)
 
 
 def _replace(highlight: Highlight, **changes: object) -> Highlight:
-    return dataclasses.replace(highlight, **changes)  # type: ignore[arg-type]
+    return structs.replace(highlight, **changes)
 
 
 def _resolve(anchor: Anchor, new_body: _Body, expected: int) -> Resolution:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import uuid
 from datetime import UTC, datetime
+
+from msgspec import structs
 
 from reader.anchor import make_anchor
 from reader.models import COLOURS, Highlight
@@ -57,4 +58,4 @@ def edited(highlight: Highlight, **changes: object) -> Highlight:
         raise ValueError(f"unknown colour {changes['color']!r}; one of {', '.join(COLOURS)}")
     if "note" in changes:
         changes["tags"] = tags_in(str(changes["note"]))
-    return dataclasses.replace(highlight, **changes, updated=now())  # type: ignore[arg-type]
+    return structs.replace(highlight, **changes, updated=now())

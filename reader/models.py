@@ -1,9 +1,12 @@
-"""Values shared by the core: frozen dataclasses, no I/O."""
+"""Values shared by the core: frozen dataclasses and (for highlights, which are made by the
+thousand from JSON) frozen msgspec structs; no I/O."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+import msgspec
 
 BlockKind = Literal["paragraph", "heading", "quote"]
 
@@ -66,8 +69,7 @@ Status = Literal["ok", "drifted", "orphan"]
 """How a highlight sits on the current body: where it was made, found again fuzzily, or lost."""
 
 
-@dataclass(frozen=True, slots=True)
-class Anchor:
+class Anchor(msgspec.Struct, frozen=True):
     """Where a highlight sits in a body, and what finds it again when the body changes.
 
     `start` and `end` are offsets in code points into `Article.body`; `quote` is exactly
@@ -84,8 +86,7 @@ class Anchor:
     cleaner: str
 
 
-@dataclass(frozen=True, slots=True)
-class Highlight:
+class Highlight(msgspec.Struct, frozen=True):
     """A marked passage of an article, with its colour, note and tags.
 
     `article` is the article's id (its path inside the library). `created` and `updated`

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-"""Bump with a migration in `_check_schema` when the shape of a table changes."""
+"""Bump with a migration in `check_schema` when the shape of a table changes."""
 FORMAT = "article-reader/notes"
 """The format stamped in the notes database (a highlights file has its own)."""
 META = "meta"
@@ -30,6 +30,8 @@ META = "meta"
 _META_ID = "1"
 
 Data = dict[str, dict[str, Any]]
+Stamp = tuple[int, int, int, int]
+"""A file's version: inode, size, modification and change times (ns)."""
 
 # Highlights live in 256 TinyDB files in `<db>.highlights/`, named by the first two hex digits
 # of the sha256 of the article id: a TinyDB write rewrites its whole file, so one file of 100k
@@ -76,11 +78,11 @@ class AtomicStorage(Storage):
         # file is only ever written by us, stamped: then it is a damaged one.
         self.empty_is_new = empty_is_new
         self._data: Data | None = None
-        self._stamp: tuple[int, int, int, int] | None = None
+        self._stamp: Stamp | None = None
         self._swept = False
 
     @property
-    def stamp(self) -> tuple[int, int, int, int] | None:
+    def stamp(self) -> Stamp | None:
         """The version (inode, size, times) of the file the cache holds; None if not cached."""
         return self._stamp
 
@@ -94,23 +96,36 @@ class AtomicStorage(Storage):
         """The whole database, re-read only when the file changed; raises StoreError."""
         if self.path is None:
             return self._data
+        snapshot = self.snapshot(known=self._stamp if self._data is not None else None)
+        if snapshot is None:
+            self._data, self._stamp = None, None
+            return None
+        stamp, raw = snapshot
+        if raw is None:
+            return self._data  # the file has not changed since it was parsed
+        data = self._parse(raw) if raw else None
+        self._data, self._stamp = data, stamp
+        return data
+
+    def snapshot(self, known: Stamp | None = None) -> tuple[Stamp, bytes | None] | None:
+        """The file's version and its bytes, not parsed (None if there is no file). The bytes
+        are None when the version is `known`: not read again. Raises StoreError (unreadable,
+        or empty when it cannot be new)."""
+        assert self.path is not None
         try:
             with open(self.path, "rb") as f:
                 st = os.fstat(f.fileno())
                 stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-                if self._data is not None and stamp == self._stamp:
-                    return self._data
+                if stamp == known:
+                    return stamp, None
                 raw = f.read()
         except FileNotFoundError:
-            self._data, self._stamp = None, None
             return None
         except OSError as exc:
             raise StoreError(f"cannot read the {self.label} {self.path}: {exc.strerror}") from exc
         if not raw:
             self._check_empty()
-        data = self._parse(raw) if raw else None
-        self._data, self._stamp = data, stamp
-        return data
+        return stamp, raw
 
     def _check_empty(self) -> None:
         """Refuse an empty file that cannot be a new database: one of a kind we always write
@@ -143,7 +158,7 @@ class AtomicStorage(Storage):
             for table in data.values()
         ):
             raise self._foreign()
-        _check_schema(data, self)
+        check_schema(data, self)
         return data
 
     def _foreign(self) -> StoreError:
@@ -202,7 +217,7 @@ class AtomicStorage(Storage):
         _fsync_dir(folder)
 
 
-def _check_schema(data: Data, storage: AtomicStorage) -> None:
+def check_schema(data: Data, storage: AtomicStorage) -> None:
     """Refuse a foreign file or one from a newer reader; migrate older ones (none yet)."""
     meta = data.get(META, {}).get(_META_ID)
     if meta is None:
@@ -275,7 +290,7 @@ def shard_key(article_id: str) -> str:
     return hashlib.sha256(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:2]
 
 
-def file_stamp(path: str) -> tuple[int, int, int, int] | None:
+def file_stamp(path: str) -> Stamp | None:
     """The version (inode, size, times) of a file, or None if it cannot be read."""
     try:
         st = os.stat(path)

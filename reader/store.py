@@ -15,7 +15,8 @@ from typing import Any, TypeVar, overload
 from tinydb import TinyDB, where
 from tinydb.table import Document, Table
 
-from reader.models import Anchor, Highlight, Status
+from reader.models import Highlight
+from reader.shards import Shard, highlight_doc, problem
 from reader.storage import (
     FORMAT,
     HIGHLIGHTS,
@@ -25,7 +26,6 @@ from reader.storage import (
     AtomicStorage,
     StoreError,
     WriteLock,
-    file_stamp,
     is_int,
     shard_key,
     upsert,
@@ -83,7 +83,7 @@ class Store:
         self._lock = WriteLock(path, lock_timeout)
         self._mutex = self._lock.mutex  # one TinyDB object and cache, shared by threads
         self._shard_dir = None if path is None else os.fspath(path) + "." + HIGHLIGHTS
-        self._shards: dict[str, _Shard] = {}
+        self._shards: dict[str, Shard] = {}
         self._parsed: OrderedDict[str, None] = OrderedDict()  # shards kept parsed, oldest first
 
     def __enter__(self) -> Store:
@@ -168,17 +168,7 @@ class Store:
         shard = self._shard(shard_key(article_id))
         with self._mutex:
             self._check_main()
-            docs = self._docs(shard, keep=True)
-            stamp = shard.read_stamp
-            cached = shard.converted.get(article_id)
-            if cached is not None and stamp is not None and cached[0] == stamp:
-                return list(cached[1])  # the file has not changed since: the same values
-        mine = [doc for doc in docs if doc.get("article") == article_id]
-        found = [h for h in (shard.convert(doc) for doc in mine) if h is not None]
-        found.sort(key=lambda h: (h.start, h.end, h.created))
-        with self._mutex:
-            shard.converted[article_id] = (stamp, tuple(found))
-        return found
+            return list(shard.highlights(article_id))
 
     def save_highlight(self, highlight: Highlight, base: Highlight | None = None) -> None:
         """Insert or replace (by id) a highlight; on disk when this returns. `base`: the
@@ -194,13 +184,13 @@ class Store:
         change to it since, only the fields edited here (anchor, note and tags, colour) are
         written over theirs; theirs stay.
         """
-        base_docs = {hid: _highlight_doc(h) for hid, h in (bases or {}).items()}
+        base_docs = {hid: highlight_doc(h) for hid, h in (bases or {}).items()}
         by_shard: dict[str, dict[str, dict[str, Any]]] = {}
         for highlight in highlights:
-            doc = _highlight_doc(highlight)
-            problem = _problem(doc)
-            if problem:  # refused now, or it would be written and then skipped on every read
-                raise ValueError(f"highlight {highlight.id!r} cannot be saved: {problem}")
+            doc = highlight_doc(highlight)
+            why = problem(doc)
+            if why:  # refused now, or it would be written and then skipped on every read
+                raise ValueError(f"highlight {highlight.id!r} cannot be saved: {why}")
             by_shard.setdefault(shard_key(highlight.article), {})[highlight.id] = doc
         if not by_shard:
             return
@@ -239,7 +229,7 @@ class Store:
         for key in self._shard_keys():
             shard = self._shard(key)
             with self._mutex:
-                counts.update(shard.counts(partial(self._docs, shard, keep=False)))
+                counts.update(shard.counts(partial(self._docs, shard)))
         return counts
 
     def all_highlights(self, part: tuple[int, int] = (0, 1)) -> Iterator[Highlight]:
@@ -256,11 +246,8 @@ class Store:
                 continue
             shard = self._shard(key)
             with self._mutex:  # not held across a yield: the caller may take its time
-                docs = self._docs(shard, keep=False)
-            for doc in docs:
-                highlight = shard.convert(doc)
-                if highlight is not None:
-                    yield highlight
+                found = shard.all(self._docs(shard))
+            yield from found
 
     def _check_main(self) -> None:
         """Refuse to touch highlights when the main file is damaged, foreign or newer (mutex
@@ -268,11 +255,11 @@ class Store:
         Cheap: the file is parsed again only when it changed."""
         self._storage.read()
 
-    def _shard(self, key: str) -> _Shard:
+    def _shard(self, key: str) -> Shard:
         shard = self._shards.get(key)
         if shard is None:
             path = None if self._shard_dir is None else os.path.join(self._shard_dir, f"{key}.json")
-            shard = self._shards.setdefault(key, _Shard(key, path))  # one, even if threads race
+            shard = self._shards.setdefault(key, Shard(key, path))  # one, even if threads race
         return shard
 
     def _shard_keys(self) -> list[str]:
@@ -287,13 +274,11 @@ class Store:
             raise StoreError(f"cannot list the highlights in {self._shard_dir}: {exc}") from exc
         return sorted(name[:2] for name in names if SHARD_FILE.fullmatch(name))
 
-    def _docs(self, shard: _Shard, *, keep: bool) -> list[dict[str, Any]]:
-        """The documents of a shard (mutex held); `keep`: stay parsed for the next read."""
+    def _docs(self, shard: Shard) -> list[dict[str, Any]]:
+        """The documents of a shard (mutex held), not kept parsed unless it was just written."""
         self._lock.refresh(shard.storage)
         docs = list(shard.table().values())
-        if keep:
-            self._keep(shard.key)
-        elif shard.key not in self._parsed:
+        if shard.key not in self._parsed:
             shard.storage.invalidate()  # a scan of every shard would keep ~1.5 KB per highlight
         return docs
 
@@ -342,136 +327,3 @@ class Store:
     def _change(self, change: Callable[[], object]) -> None:
         with self.transaction():
             change()
-
-
-class _Shard:
-    """One highlights file: those of the articles whose id hashes to its name."""
-
-    def __init__(self, key: str, path: str | None) -> None:
-        self.key = key
-        self.storage = AtomicStorage(
-            path,
-            fmt=HIGHLIGHTS_FORMAT,
-            label="highlights file",
-            advice="move it aside",
-            empty_is_new=False,  # written stamped, always: an empty one was damaged
-        )
-        self._counts: dict[str, int] = {}
-        self._counted: tuple[int, int, int, int] | None = None  # the file version counted
-        self.read_stamp: tuple[int, int, int, int] | None = None  # the version `table` gave
-        # Highlights already made from the documents, by article, with the file version they
-        # came from: reopening an article does not convert its documents again.
-        self.converted: dict[str, tuple[object, tuple[Highlight, ...]]] = {}
-
-    def table(self) -> dict[str, dict[str, Any]]:
-        """The highlights table as read (do not change it); raises StoreError."""
-        data = self.storage.read()
-        self.read_stamp = self.storage.stamp
-        return {} if data is None else data.get(HIGHLIGHTS, {})
-
-    def counts(self, docs: Callable[[], list[dict[str, Any]]]) -> dict[str, int]:
-        """Highlights by article, counted again only when the file changed."""
-        path = self.storage.path
-        if path is not None and self._counted is not None and self._counted == file_stamp(path):
-            return self._counts
-        counts: dict[str, int] = {}
-        for doc in docs():
-            if _problem(doc) is None:
-                counts[doc["article"]] = counts.get(doc["article"], 0) + 1
-            else:
-                self._warn(doc)
-        self._counts, self._counted = counts, self.read_stamp
-        return counts
-
-    def convert(self, doc: Mapping[str, Any]) -> Highlight | None:
-        """The highlight of a document, or None (with a warning) if it does not convert."""
-        if _problem(doc) is not None:
-            self._warn(doc)
-            return None
-        return _doc_highlight(doc)
-
-    def _warn(self, doc: Mapping[str, Any]) -> None:
-        log.warning(
-            "skipping highlight %r in %s: %s (it is kept in the file)",
-            doc.get("id"),
-            self.storage.path or "memory",
-            _problem(doc),
-        )
-
-
-_TEXT_FIELDS = (
-    "id",
-    "article",
-    "quote",
-    "prefix",
-    "suffix",
-    "body_hash",
-    "cleaner",
-    "color",
-    "note",
-    "created",
-    "updated",
-)
-_STATUSES: dict[str, Status] = {"ok": "ok", "drifted": "drifted", "orphan": "orphan"}
-
-
-def _highlight_doc(highlight: Highlight) -> dict[str, Any]:
-    """The flat document a highlight is stored as."""
-    anchor = highlight.anchor
-    return {
-        "id": highlight.id,
-        "article": highlight.article,
-        "start": anchor.start,
-        "end": anchor.end,
-        "quote": anchor.quote,
-        "prefix": anchor.prefix,
-        "suffix": anchor.suffix,
-        "body_hash": anchor.body_hash,
-        "cleaner": anchor.cleaner,
-        "color": highlight.color,
-        "note": highlight.note,
-        "tags": list(highlight.tags),
-        "created": highlight.created,
-        "updated": highlight.updated,
-        "status": highlight.status,
-    }
-
-
-def _doc_highlight(doc: Mapping[str, Any]) -> Highlight:
-    """The highlight a document holds; check it with `_problem` first."""
-    return Highlight(
-        id=doc["id"],
-        article=doc["article"],
-        anchor=Anchor(
-            start=doc["start"],
-            end=doc["end"],
-            quote=doc["quote"],
-            prefix=doc["prefix"],
-            suffix=doc["suffix"],
-            body_hash=doc["body_hash"],
-            cleaner=doc["cleaner"],
-        ),
-        color=doc["color"],
-        note=doc["note"],
-        tags=tuple(doc["tags"]),
-        created=doc["created"],
-        updated=doc["updated"],
-        status=_STATUSES[doc["status"]],
-    )
-
-
-def _problem(doc: Mapping[str, Any]) -> str | None:
-    """Why a document is not a highlight (a missing or mistyped field), or None."""
-    for name in _TEXT_FIELDS:
-        if not isinstance(doc.get(name), str):
-            return f"{name} is missing or not text"
-    start, end = doc.get("start"), doc.get("end")
-    if not (is_int(start) and is_int(end) and 0 <= start <= end):
-        return "start and end are not offsets (0 <= start <= end)"
-    tags = doc.get("tags")
-    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        return "tags is not a list of text"
-    status = doc.get("status")
-    if not isinstance(status, str) or status not in _STATUSES:
-        return f"status is not one of {', '.join(_STATUSES)}"
-    return None

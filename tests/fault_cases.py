@@ -6,7 +6,6 @@ it saw, without judging it.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import random
 import re
@@ -40,6 +39,7 @@ from fault_lib import (
     store_files,
     temp_files,
 )
+from msgspec import structs
 
 from reader.models import Highlight
 from reader.storage import HIGHLIGHTS, SCHEMA_VERSION, shard_key
@@ -543,7 +543,7 @@ def export_when_full(
     # A store with one big note more: the JSON export has to write more than before.
     db = world.copy_store(work / "bigger" / "notes.json")
     some = next(iter(before.values()))
-    Store(db).save_highlight(dataclasses.replace(some, id="f" * 16, note="n" * big))
+    Store(db).save_highlight(structs.replace(some, id="f" * 16, note="n" * big))
     done = full(["export", str(world.library), "-o", str(out)], world.env())
     state = read_folder(out)
     json_run = full(["export", "--format", "json", "-o", str(target)], world.env(db))
@@ -617,7 +617,7 @@ def store_reactions(db: Path, article: str, sample: Highlight) -> dict[str, str]
         "highlight_counts": lambda s: s.highlight_counts(),
         "all_highlights": lambda s: list(s.all_highlights()),
         "set_position": lambda s: s.set_position(article, 7),
-        "save_highlight": lambda s: s.save_highlight(dataclasses.replace(sample, id="new-one")),
+        "save_highlight": lambda s: s.save_highlight(structs.replace(sample, id="new-one")),
         "delete_highlight": lambda s: s.delete_highlight(article, sample.id),
     }
     seen: dict[str, str] = {}
@@ -726,20 +726,20 @@ def lock_left_by_the_dead(db: Path, sample: Highlight) -> LockCase:
     lock = Path(f"{db}.lock")
     held = _flocked(lock)
     try:
-        Store(db, lock_timeout=0.3).save_highlight(dataclasses.replace(sample, id="busy"))
+        Store(db, lock_timeout=0.3).save_highlight(structs.replace(sample, id="busy"))
         busy = ""
     except StoreError as exc:
         busy = str(exc)
     holder.kill()
     holder.wait(timeout=30)
     started = time.perf_counter()
-    Store(db).save_highlight(dataclasses.replace(sample, id="after-kill"))
+    Store(db).save_highlight(structs.replace(sample, id="after-kill"))
     after_kill = time.perf_counter() - started
     # A lock file that exists, with nobody holding it (as a crash, or a copy, leaves it).
     lock.unlink()
     lock.write_bytes(b"12345\n")
     started = time.perf_counter()
-    Store(db).save_highlight(dataclasses.replace(sample, id="stale"))
+    Store(db).save_highlight(structs.replace(sample, id="stale"))
     stale = time.perf_counter() - started
     saved = {"after-kill", "stale"} <= set(snapshot(db)) and "busy" not in snapshot(db)
     return LockCase(busy, held, after_kill, stale, saved)

@@ -10,10 +10,10 @@ python tests/fault_child.py save DB COUNT TAG [--articles N] [--note-size N]
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 
+from msgspec import structs
 from store_child import highlight
 
 from reader.store import Store, StoreError
@@ -39,7 +39,7 @@ def main() -> int:
     for i in range(args.count):
         item = highlight(args.tag, i, args.articles)
         if args.note_size:
-            item = dataclasses.replace(item, note=item.note + " " + "n" * args.note_size)
+            item = structs.replace(item, note=item.note + " " + "n" * args.note_size)
         try:
             store.save_highlight(item)
         except StoreError as exc:

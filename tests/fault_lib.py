@@ -6,7 +6,6 @@ Nothing here is mocked: the commands run as the user runs them, on real files.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import random
 import re
@@ -21,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import yaml
+from msgspec import structs
 
 from reader import articles_cache
 from reader.highlights import new_highlight
@@ -137,14 +137,14 @@ def import_collection(
         items.append(random_highlight(rng, article_id, world.bodies[article_id], k))
     chosen = rng.sample(list(existing), updated + older)
     for h in chosen[:updated]:
-        items.append(dataclasses.replace(h, note=h.note + " (edited elsewhere)", updated=FUTURE))
+        items.append(structs.replace(h, note=h.note + " (edited elsewhere)", updated=FUTURE))
     for h in chosen[updated:]:
-        items.append(dataclasses.replace(h, note="an old copy", updated=PAST))
+        items.append(structs.replace(h, note="an old copy", updated=PAST))
     if huge:
         first = shard_key(ids[0])
         late = next(a for a in reversed(ids) if shard_key(a) != first)
         big = random_highlight(rng, late, world.bodies[late])
-        items.append(dataclasses.replace(big, note="n" * huge))
+        items.append(structs.replace(big, note="n" * huge))
     return dumps(to_collection(items, generator="fault tests"))
 
 

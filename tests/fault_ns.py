@@ -33,16 +33,19 @@ from fault_lib import (
     snapshot,
     store_files,
 )
+from msgspec import Struct, structs
 
 from reader.store import Store, StoreError
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses, bytes and paths as JSON values."""
+    """Dataclasses, structs, bytes and paths as JSON values."""
     if isinstance(value, Run):
         return {"status": value.status, "said": value.said, "one_line_error": one_line_error(value)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Struct):
+        return plain(structs.asdict(value))
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -137,7 +140,7 @@ def readonly(work: Path, how: str) -> dict[str, Any]:
     first = run(["export", str(world.library), "-o", str(out)], ro_world.env())
     # A store elsewhere with one highlight more: exporting it must change a file in `out`.
     changed = world.copy_store(work / "changed" / "notes.json")
-    Store(changed).save_highlight(dataclasses.replace(made[0], id="f" * 16, note="changed"))
+    Store(changed).save_highlight(structs.replace(made[0], id="f" * 16, note="changed"))
     before = store_files(db)
     exported = {p.name: p.read_bytes() for p in out.iterdir()}
     counts = Store(db).highlight_counts()

@@ -6,7 +6,6 @@ Each scenario returns what it measured and what it found wrong (`lost`: must sta
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import random
@@ -18,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import structs
 
 from reader.highlights import new_highlight
 from reader.interchange import dumps, to_collection
@@ -97,7 +98,7 @@ class ImportLoop(threading.Thread):
             body = self.bodies[article]
             ((start, end),) = _sentences(body, self.rng, 1)
             h = new_highlight(article, body, start, end)
-            self.pool.append(dataclasses.replace(h, id="imp-" + h.id))
+            self.pool.append(structs.replace(h, id="imp-" + h.id))
 
     def run(self) -> None:
         self._fresh(8)
@@ -107,7 +108,7 @@ class ImportLoop(threading.Thread):
             stamp = "2030-01-01T" + _clock(self.rounds)
             note, colour = f"import round {self.rounds}", COLOURS[self.rounds % len(COLOURS)]
             self.pool = [
-                dataclasses.replace(h, note=note, color=colour, updated=stamp) for h in self.pool
+                structs.replace(h, note=note, color=colour, updated=stamp) for h in self.pool
             ]
             path = self.work / f"import-{self.rounds}.json"
             path.write_bytes(dumps(to_collection(self.pool, generator="stress")))

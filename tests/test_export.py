@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from markdown_it import MarkdownIt
+from msgspec import structs
 
 from reader.anchor import make_anchor
 from reader.export import Filters, entries, parse_since, write_file, write_folder
@@ -57,7 +58,7 @@ def sample_entries() -> list[Entry]:
     second = load_article(ARTICLES / "001_d5ff22c185f78ace.txt")
     a, b = "000_a241a64399371a5a.txt", "001_d5ff22c185f78ace.txt"
     gone = "Une phrase que le nettoyeur a fini par retirer du texte de l'article."
-    orphan = dataclasses.replace(
+    orphan = structs.replace(
         hl(a, gone, gone, 9, note="Retrouver la source #todo", tags=("todo",)), status="orphan"
     )
     return [
@@ -272,7 +273,7 @@ def test_one_file_for_all_articles_is_updated_in_place(tmp_path: Path) -> None:
 
 def test_filters_pick_by_article_colour_tag_and_date() -> None:
     highlights = [h for e in sample_entries() for h in e.highlights]
-    later = dataclasses.replace(highlights[3], updated="2026-11-20T08:00:00.000+00:00")
+    later = structs.replace(highlights[3], updated="2026-11-20T08:00:00.000+00:00")
     highlights[3] = later
 
     def ids(filters: Filters) -> list[str]:

@@ -9,7 +9,6 @@ highlight must survive is PRODUCT.md's "What never happens".
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -42,6 +41,7 @@ from fault_lib import (
     private_mounts,
     run_limited,
 )
+from msgspec import structs
 from store_child import highlight
 
 from reader.models import Highlight
@@ -413,7 +413,7 @@ def test_an_empty_file_is_damaged_when_it_cannot_be_new(tmp_path: Path) -> None:
 
 def make_highlight(article: str, hid: str) -> Highlight:
     """store_child's highlight with its id and article chosen."""
-    return dataclasses.replace(highlight("t", 0, 1), id=hid, article=article)
+    return structs.replace(highlight("t", 0, 1), id=hid, article=article)
 
 
 def test_highlights_are_refused_when_the_main_file_is_newer(tmp_path: Path) -> None:

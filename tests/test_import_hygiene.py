@@ -23,6 +23,7 @@ CORE = [
     "reader.layout",
     "reader.store",
     "reader.storage",
+    "reader.shards",
     "reader.articles_cache",
     "reader.keys",
     "reader.anchor",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import subprocess
@@ -15,6 +14,7 @@ import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec import structs
 
 from reader.interchange import (
     ID_PREFIX,
@@ -110,7 +110,7 @@ def test_any_highlights_round_trip_and_the_bytes_do_not_depend_on_the_order(
 @settings(max_examples=50, deadline=None)
 @given(hs=st.lists(highlights, min_size=2, max_size=4))
 def test_two_copies_of_one_id_still_export_in_one_order(hs: list[Highlight]) -> None:
-    same = [dataclasses.replace(h, id="0123456789abcdef", article="a.txt") for h in hs]
+    same = [structs.replace(h, id="0123456789abcdef", article="a.txt") for h in hs]
     assert export(same) == export(same[::-1])
 
 
@@ -533,7 +533,7 @@ def test_importing_an_export_into_the_store_it_came_from_changes_nothing(tmp_pat
     save, result = merge(loads(raw), {h.id: h for h in store.all_highlights()})
     assert (save, result) == ([], MergeResult(added=0, updated=0, kept=2))
     when = datetime(2026, 5, 1, tzinfo=UTC).isoformat(timespec="milliseconds")
-    edited = dataclasses.replace(hs[1], note="edited on the laptop", updated=when)
+    edited = structs.replace(hs[1], note="edited on the laptop", updated=when)
     save, result = merge(loads(export([edited, hs[0]])), {h.id: h for h in store.all_highlights()})
     assert (save, result) == ([edited], MergeResult(added=0, updated=1, kept=1))
     store.save_highlights(save)

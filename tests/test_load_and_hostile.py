@@ -9,7 +9,6 @@ load tests at full size (a minute of writers, a library of 100,000 files).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import shutil
 import sys
@@ -25,6 +24,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from msgspec import structs
 from test_clean_properties import PAGES, VOCABULARY, normalised
 from test_interchange import highlight_lists
 
@@ -767,9 +767,9 @@ def _import_hostile_notes(library: Path, tmp_path: Path) -> str:
     article = "001_d5ff22c185f78ace.txt"
     body = load_article(library / article).body
     placed = new_highlight(article, body, 0, 22, note=EVIL_NOTE)
-    placed = dataclasses.replace(placed, tags=(EVIL_TAG,))
+    placed = structs.replace(placed, tags=(EVIL_TAG,))
     quote = "\x1b]2;PWNED-QUOTE\x07 une phrase que le texte n'a pas"
-    orphan = dataclasses.replace(
+    orphan = structs.replace(
         placed,
         id="0" * 16,
         anchor=Anchor(40, 40 + len(quote), quote, "", "", "0" * 32, "2"),
@@ -875,7 +875,7 @@ def test_reader_export_keeps_hostile_titles_notes_and_ids_in_their_place(tmp_pat
         marks.append(new_highlight(name, body, 0, 20, note=EXPORT_NOTE))
     # Ids that lead out of the library, as an imported file may carry them.
     marks += [
-        dataclasses.replace(marks[0], id=f"out{n}", article=article)
+        structs.replace(marks[0], id=f"out{n}", article=article)
         for n, article in enumerate(["../outside.txt", str(tmp_path / "outside.txt")])
     ]
     (tmp_path / "in.json").write_bytes(dumps(to_collection(marks, generator="elsewhere")))
@@ -1039,7 +1039,7 @@ with store.transaction():  # as `reader import` holds it while it merges
     print("locked", flush=True)
     sys.stdin.readline()
     (h,) = store.highlights(sys.argv[2])
-    store.save_highlight(dataclasses.replace(h, note="v2", updated="2099-01-01T00:00:00.000+00:00"))
+    store.save_highlight(structs.replace(h, note="v2", updated="2099-01-01T00:00:00.000+00:00"))
     print("saved", flush=True)
 """
 

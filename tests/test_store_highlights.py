@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import random
@@ -15,9 +16,13 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from msgspec import structs
 from tinydb import TinyDB
 
 from reader.models import Anchor, Highlight
+from reader.shards import Shard, doc_highlight, problem
 from reader.store import HIGHLIGHTS_FORMAT, SCHEMA_VERSION, Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,7 +236,7 @@ def test_invalid_documents_are_skipped_and_survive_later_writes(
     }
     data["highlights"].update(strange)
     path.write_bytes(orjson.dumps(data))
-    with caplog.at_level(logging.WARNING, logger="reader.store"):
+    with caplog.at_level(logging.WARNING, logger="reader.shards"):
         found = [h.id for h in Store(db).highlights("a.txt")]
     assert found == ["good", "odd-key", "extra-field"]
     assert "no-quote" in caplog.text and str(path) in caplog.text
@@ -243,6 +248,60 @@ def test_invalid_documents_are_skipped_and_survive_later_writes(
     for key, doc in strange.items():
         assert kept[key] == doc
     assert [h.note for h in Store(db).highlights("a.txt") if h.id == "good"] == ["edited"]
+
+
+FIELDS = [*Highlight.__struct_fields__, *Anchor.__struct_fields__, "extra"]
+FIELDS.remove("anchor")
+GONE = object()
+JSON_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["", "ok", "orphan", "lost", "a.txt", "b.txt"])
+    | st.lists(st.sampled_from(["t", 1, None]), max_size=2)
+    | st.dictionaries(st.sampled_from(["x", "start"]), st.integers(0, 3), max_size=1)
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(FIELDS), JSON_VALUES | st.just(GONE)),
+        max_size=4,
+    )
+)
+def test_the_fast_read_keeps_exactly_the_documents_the_checked_read_keeps(
+    tmp_path: Path, changes: list[tuple[int, str, object]]
+) -> None:
+    """Reading a file decodes and checks it in one typed pass, and falls back to checking each
+    document when that pass refuses it: either way, the same highlights come out."""
+    db = tmp_path / f"{len(list(tmp_path.iterdir()))}" / "notes.json"
+    Store(db).save_highlights([make(f"h{i}", start=i, end=i + 3, note=f"n{i}") for i in range(4)])
+    path = shard_of(db, "a.txt")
+    data = orjson.loads(path.read_bytes())
+    docs = list(data["highlights"].values())
+    for index, field, value in changes:
+        if value is GONE:
+            docs[index].pop(field, None)
+        else:
+            docs[index][field] = value
+    path.write_text(json.dumps(data), "utf-8")  # orjson cannot write integers past 64 bits
+    kept = [doc_highlight(d) for d in docs if problem(d) is None and d["article"] == "a.txt"]
+    kept.sort(key=lambda h: (h.start, h.end, h.created))
+    assert Store(db).highlights("a.txt") == kept
+
+
+def test_a_valid_file_is_read_in_one_typed_pass(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Store(db).save_highlights([make(f"h{i}", start=i) for i in range(3)])
+
+    def checked_one_by_one(*args: object) -> None:
+        raise AssertionError("the slow read was used for a valid file")
+
+    monkeypatch.setattr(Shard, "_convert", checked_one_by_one)
+    assert [h.id for h in Store(db).highlights("a.txt")] == ["h0", "h1", "h2"]
 
 
 def test_temp_files_left_in_a_shard_folder_are_swept(db: Path) -> None:
@@ -311,7 +370,8 @@ def test_a_bad_shard_is_refused_left_intact_and_others_keep_working(
 
 WRITE_TOO_BIG = textwrap.dedent(
     """
-    import dataclasses, resource, signal, sys
+    import resource, signal, sys
+    from msgspec import structs
     sys.path.insert(0, sys.argv[2])
     from store_child import highlight
     from reader.store import Store, StoreError
@@ -322,7 +382,7 @@ WRITE_TOO_BIG = textwrap.dedent(
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.RLIM_INFINITY))
     try:
-        store.save_highlight(dataclasses.replace(first, id="big", note="n" * 10_000))
+        store.save_highlight(structs.replace(first, id="big", note="n" * 10_000))
     except StoreError as exc:
         print(exc)
     print(sorted(h.id for h in store.highlights(first.article)))
@@ -443,7 +503,6 @@ def test_replace_keeps_the_document_key_and_drops_duplicates(db: Path) -> None:
 
 
 def test_an_edit_saved_with_its_base_keeps_what_another_writer_changed(tmp_path: Path) -> None:
-    import dataclasses
 
     from reader.highlights import edited, new_highlight
 
@@ -457,7 +516,7 @@ def test_an_edit_saved_with_its_base_keeps_what_another_writer_changed(tmp_path:
     Store(db).save_highlight(ours, base)
     (now,) = Store(db).highlights("a.txt")
     assert (now.color, now.note, now.tags) == ("green", "leur note #eux", ("eux",))
-    moved = dataclasses.replace(ours, anchor=dataclasses.replace(ours.anchor, start=11, end=17))
+    moved = structs.replace(ours, anchor=structs.replace(ours.anchor, start=11, end=17))
     Store(db).save_highlight(moved, ours)  # found again elsewhere: only the anchor moves
     (last,) = Store(db).highlights("a.txt")
     assert (last.start, last.note, last.color) == (11, "leur note #eux", "green")
