@@ -69,7 +69,7 @@ Status = Literal["ok", "drifted", "orphan"]
 """How a highlight sits on the current body: where it was made, found again fuzzily, or lost."""
 
 
-class Anchor(msgspec.Struct, frozen=True):
+class Anchor(msgspec.Struct, frozen=True, gc=False):
     """Where a highlight sits in a body, and what finds it again when the body changes.
 
     `start` and `end` are offsets in code points into `Article.body`; `quote` is exactly
@@ -86,7 +86,7 @@ class Anchor(msgspec.Struct, frozen=True):
     cleaner: str
 
 
-class Highlight(msgspec.Struct, frozen=True):
+class Highlight(msgspec.Struct, frozen=True, gc=False):
     """A marked passage of an article, with its colour, note and tags.
 
     `article` is the article's id (its path inside the library). `created` and `updated`

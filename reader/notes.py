@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from reader.anchor import make_anchor
 from reader.highlights import edited, new_highlight
@@ -27,6 +28,10 @@ class Change:
         return self.put.id if self.put is not None else self.deleted or ""
 
 
+_READING_ORDER = attrgetter("anchor.start", "anchor.end", "created")
+"""How highlights are read: by place, then age (orphans go last, in that order too)."""
+
+
 class ArticleNotes:
     """The highlights of one article, kept by id; each edit gives the `Change` to write.
 
@@ -49,19 +54,24 @@ class ArticleNotes:
         self.changes = 0  # how many changes were made here
         self.answered = 0  # the changes up to this number were written, or failed (in order)
         self._undo: list[tuple[Highlight | None, Highlight | None]] = []
+        self._order: tuple[Highlight, ...] | None = None  # `all()`, made again after a change
 
     # -- reading ----------------------------------------------------------------------
 
     def all(self) -> list[Highlight]:
         """Every highlight: those found in reading order, then the orphans."""
-        return sorted(self._by_id.values(), key=_reading_order)
+        if self._order is None:
+            ordered = sorted(self._by_id.values(), key=_READING_ORDER)
+            placed = [h for h in ordered if h.status != "orphan"]
+            self._order = (*placed, *(h for h in ordered if h.status == "orphan"))
+        return list(self._order)
 
     def placed(self) -> list[Highlight]:
         """The highlights found on the body, in reading order."""
         return [h for h in self.all() if h.status != "orphan"]
 
     def orphans(self) -> list[Highlight]:
-        """The highlights whose passage is no longer found, oldest first."""
+        """The highlights whose passage is no longer found, in the order of where they were."""
         return [h for h in self.all() if h.status == "orphan"]
 
     def get(self, highlight_id: str) -> Highlight | None:
@@ -112,6 +122,7 @@ class ArticleNotes:
         if record:
             self._undo = [*self._undo[-(UNDO_DEPTH - 1) :], (old, new)]
         self.changes += 1
+        self._order = None
         if new is not None:
             self._by_id[new.id] = new
             change = Change(self.article_id, put=new, number=self.changes, base=old)
@@ -143,6 +154,7 @@ class ArticleNotes:
         failed, and are still pending); later ones, and pending ones, win over the store.
         """
         self._by_id = {h.id: h for h in highlights}
+        self._order = None
         for highlight_id, (number, version) in list(self._touched.items()):
             if number <= written and highlight_id not in self._pending:
                 del self._touched[highlight_id]  # the store has it, or something newer
@@ -157,7 +169,3 @@ class ArticleNotes:
         self._undo, self.changes = list(earlier._undo), earlier.changes
         self.answered = earlier.answered
         self.replace_all(list(self._by_id.values()))
-
-
-def _reading_order(h: Highlight) -> tuple[bool, int, int, str]:
-    return (h.status == "orphan", h.start, h.end, h.created)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Annotated, Any
 
 import msgspec
@@ -48,7 +49,7 @@ _STATUSES: dict[str, Status] = {"ok": "ok", "drifted": "drifted", "orphan": "orp
 _Offset = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 
 
-class _Doc(msgspec.Struct, frozen=True):
+class _Doc(msgspec.Struct, frozen=True, gc=False):
     """A stored highlight document, as the typed decoder checks it (same rules as `problem`,
     except start <= end, checked after)."""
 
@@ -77,6 +78,7 @@ class _File(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _DECODER = msgspec.json.Decoder(_File)
+_ORDER = attrgetter("anchor.start", "anchor.end", "created")
 assert (HIGHLIGHTS, META) == tuple(_File.__struct_fields__)
 
 
@@ -127,7 +129,7 @@ class Shard:
                 stamp = self._read_stamp
             else:
                 found = [_highlight(d) for d in docs if d.article == article_id]
-        found.sort(key=lambda h: (h.anchor.start, h.anchor.end, h.created))
+        found.sort(key=_ORDER)
         self._made[article_id] = (stamp, tuple(found))
         return self._made[article_id][1]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Sequence
+from operator import attrgetter, sub
 
 from rich.segment import Segment
 from rich.style import Style
@@ -11,6 +12,9 @@ from rich.style import Style
 from reader import layout
 from reader.layout import Row
 from reader.models import Highlight
+
+_span = attrgetter("anchor.start", "anchor.end")
+"""A highlight's (start, end), read in C."""
 
 _UNDERLINE = Style(underline=True)
 
@@ -57,10 +61,14 @@ class Overlays:
 
     def set_highlights(self, highlights: Sequence[Highlight], pending: Collection[str]) -> None:
         """Keep the highlights to paint; those whose id is in `pending` are not on disk yet."""
-        shown = [h for h in highlights if h.status != "orphan" and h.start < h.end]
-        self._highlights = sorted(shown, key=lambda h: (h.start, h.end))
-        self._starts = [h.start for h in self._highlights]
-        self._longest = max((h.end - h.start for h in self._highlights), default=0)
+        shown = [h for h in highlights if h.status != "orphan" and h.anchor.start < h.anchor.end]
+        spans = list(map(_span, shown))  # read in C: an article may bring thousands at once
+        if spans != sorted(spans):  # they usually come in reading order already
+            shown.sort(key=_span)
+            spans.sort()
+        self._highlights = shown
+        self._starts = [start for start, _ in spans]
+        self._longest = max(map(sub, [end for _, end in spans], self._starts), default=0)
         self._pending = frozenset(pending)
 
     def highlights_at(self, offset: int) -> list[Highlight]:
