@@ -243,7 +243,7 @@ class NotesApp(App[None]):
             return
         pending = notes.pending
         pane.set_highlights(notes.placed(), pending)
-        for notebook in self.query(Notebook):
+        for notebook in self.query_one("#main").query_children(Notebook):
             notebook.show(notes.all(), pending)
         self.query_one("#articles", ArticleList).set_count(notes.article_id, len(notes))
 
@@ -320,7 +320,7 @@ class NotesApp(App[None]):
 
     async def action_toggle_notebook(self) -> None:
         """Show or hide the notebook panel beside the reading pane."""
-        found = self.query(Notebook)
+        found = self.query_one("#main").query_children(Notebook)
         sidebar = self.query_one("#sidebar")
         if found:
             await found.remove()
