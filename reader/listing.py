@@ -103,7 +103,7 @@ def list_library(
     while the rest is read.
     """
     root, single = library_root(path)
-    entries = scan(path)
+    entries = scan(path, None if first is None else first + 1)
     partial = first is not None and first < len(entries)
     entries = entries[:first]
     cache_file = cache_path(cache_dir, root) if cache_dir is not None else None

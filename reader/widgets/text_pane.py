@@ -140,6 +140,7 @@ class TextPane(ScrollView, can_focus=True):
         self._cache: dict[int, list[Row]] = {}
         self._measure = 0
         self._margin = 0
+        self._laid_width = 0  # the width the rows were laid out for (0: not yet)
         self._goal: int | None = None
         self._overlays = Overlays()
         self._styles: dict[str, Style] | None = None
@@ -183,6 +184,7 @@ class TextPane(ScrollView, can_focus=True):
         self._body = article.body
         self._cache.clear()
         self._rows, self._head, self._goal = [], [], None
+        self._laid_width = 0
         self.set_reactive(TextPane.cursor, layout.clamp_cursor(self._body, cursor))
         self._overlays.set_matches([], None)
         self._overlays.set_highlights([], ())
@@ -223,6 +225,7 @@ class TextPane(ScrollView, can_focus=True):
             self._rows = rows
             self._head = self._wrap_head(measure)
         self._margin = (width - measure) // 2
+        self._laid_width = width
         self.virtual_size = Size(width, len(self._head) + len(self._rows))
         if first:
             self._scroll_to_cursor(center=True)
@@ -273,9 +276,13 @@ class TextPane(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         """One line of the pane: a header line, a body row or a blank."""
+        width = self.scrollable_content_region.width
+        if width != self._laid_width:
+            # The first frame is drawn before the pane hears of its size (its Resize comes
+            # after): laid out now, the article is in that frame, not one frame later.
+            self._relayout()
         styles = self._palette()
         base = styles[""]
-        width = self.scrollable_content_region.width
         index = int(self.scroll_y) + y
         segments: list[Segment] = [Segment(" " * self._margin, base)] if self._margin else []
         if index < len(self._head):
