@@ -15,8 +15,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
+import msgspec
 from msgspec import structs
 
 from reader import CLEANER_VERSION
@@ -90,8 +90,7 @@ def _anchor_on(body: str, start: int, end: int, digest: str) -> Anchor:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """Where an anchor sits on a body; an orphan keeps its old offsets, untouched."""
 
     start: int
@@ -289,8 +288,7 @@ def _fold(text: str) -> str:
     return _RUNS.sub(" ", _fold_chars(text))
 
 
-@dataclass(frozen=True, slots=True)
-class _Folded:
+class _Folded(msgspec.Struct, frozen=True):
     """A body folded (see `_FOLD`, runs of spaces as one), with the way back to its offsets."""
 
     text: str

@@ -6,9 +6,10 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, TypeVar
+
+import msgspec
 
 from reader.models import Article
 
@@ -31,8 +32,7 @@ _SENTENCE_BREAK = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(msgspec.Struct, frozen=True):
     """One screen row: `body[start:end]`, from block `block` (GAP_BLOCK between blocks)."""
 
     start: int
@@ -346,8 +346,7 @@ def fold_char(ch: str) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class Folded:
+class Folded(msgspec.Struct, frozen=True):
     """A text folded for search, with what is needed to map folded offsets back."""
 
     text: str

@@ -6,9 +6,10 @@ import logging
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 if TYPE_CHECKING:
     from reader.models import Article
@@ -51,8 +52,7 @@ _IN_WORD_SYMBOLS = frozenset("’‘·\xad")
 _NEVER_GUESS = ["cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"]
 
 
-@dataclass(frozen=True, slots=True)
-class LibraryEntry:
+class LibraryEntry(msgspec.Struct, frozen=True):
     """One article file found in a library.
 
     `id` is its POSIX path relative to the library, with any unprintable character of a file
@@ -65,8 +65,7 @@ class LibraryEntry:
     mtime_ns: int
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(msgspec.Struct, frozen=True):
     """A file's text: decoded, newlines normalised, unsafe characters replaced.
 
     `size` and `mtime_ns` are those of the file as it was read (the list cache's key).

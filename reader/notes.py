@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter
+
+import msgspec
 
 from reader.anchor import make_anchor
 from reader.highlights import edited, new_highlight
@@ -12,8 +13,7 @@ from reader.models import Highlight
 UNDO_DEPTH = 100
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(msgspec.Struct, frozen=True):
     """One write for the store: save `put`, or delete the highlight `deleted` (an id)."""
 
     article: str

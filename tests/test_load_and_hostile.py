@@ -1032,7 +1032,8 @@ async def _open_the_app_on(library: Path, path: Path, tmp_path: Path) -> list[st
 # -- two writers on one highlight: bugs outside this part's modules ---------------------------
 
 HOLDER = """
-import sys, dataclasses
+import sys
+from msgspec import structs
 from reader.store import Store
 store = Store(sys.argv[1])
 with store.transaction():  # as `reader import` holds it while it merges

@@ -6,10 +6,10 @@ import asyncio
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+import msgspec
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -38,8 +38,7 @@ _WARM_SLICE = 5_000
 """Items folded per step of the idle-time warm-up of the search keys (~10 ms a step)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ListItem:
+class ListItem(msgspec.Struct, frozen=True):
     """One article as the list shows it; `fallback` (first words, say) stands in for no title."""
 
     id: str
@@ -177,7 +176,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._keys: list[str] | None = None  # folded search text per item, built lazily
         self._needle = ""
         self._filter_text = ""
-        self._counts: dict[str, int] = {}  # highlight counts changed since the items came
+        self._counts: dict[str, int] = {}  # highlight counts told since the items came
 
     # Data -------------------------------------------------------------------------------------
 
@@ -225,6 +224,11 @@ class ArticleList(ScrollView, can_focus=True):
     def set_count(self, article_id: str, highlights: int) -> None:
         """Show `highlights` as the number of highlights of the article `article_id`."""
         self._counts[article_id] = highlights
+        self.refresh()
+
+    def set_counts(self, counts: Mapping[str, int]) -> None:
+        """Show the number of highlights of every article (those not in `counts` have none)."""
+        self._counts = {item.id: counts.get(item.id, 0) for item in self._items}
         self.refresh()
 
     def filter(self, text: str) -> int:
