@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NARROW = 70  # below this many columns the sidebar starts hidden
-FIRST_SCREEN = 60  # articles summarised before the rest, to fill the first screen
+FIRST_SCREEN = 20  # at least this many articles are summarised before the rest
 SAVE_DELAY = 0.5  # seconds of stillness before the reading position is written
 
 
@@ -132,8 +132,10 @@ class ReaderApp(NotesApp):
 
         try:
             # The first screenful first, so that titles show at once on a large library.
-            head = list_library(self.library, self.cache_dir, first=FIRST_SCREEN)
-            if len(head) == FIRST_SCREEN:
+            # Two lines an item: as many items as the screen has lines fill it twice over.
+            screenful = max(FIRST_SCREEN, self.size.height)
+            head = list_library(self.library, self.cache_dir, first=screenful)
+            if len(head) == screenful:
                 self.call_from_thread(self._library_loaded, head, done=False)
             summaries = list_library(self.library, self.cache_dir, progress=progress)
         except ArticleError as exc:
