@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reader.markdown import Entry, Rendered, blocks_in, fields_for, merge, render
 from reader.models import COLOURS, Article, Highlight
+from reader.paths import remove_quietly
 from reader.store import Store, StoreError
 
 NAME_CHARS = 80
@@ -287,7 +288,7 @@ def _sweep(folder: Path) -> None:
     """Remove the temporary files of an export that was killed while writing."""
     for entry in os.scandir(folder):
         if _LEFTOVER.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-            _remove(entry.path)
+            remove_quietly(entry.path)
 
 
 def _markdown_files(folder: Path) -> list[Path]:
@@ -333,14 +334,7 @@ def create_file(path: Path, text: str) -> bool:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
         if tmp:
-            _remove(tmp)
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+            remove_quietly(tmp)
 
 
 def replace_file(path: Path, text: str | bytes) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from reader import CLEANER_VERSION, __version__
 from reader.layout import lead
 from reader.library import ArticleError, LibraryEntry, library_root, read_text, scan, to_article
+from reader.paths import remove_quietly
 
 log = logging.getLogger(__name__)
 
@@ -274,14 +275,7 @@ def _save_cache(path: Path, entries: dict[str, Any]) -> None:
         log.warning("could not write the list cache %s: %s", path, exc)
     finally:
         if tmp is not None:
-            _remove(tmp)
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+            remove_quietly(tmp)
 
 
 def with_counts(summaries: Iterable[Summary], counts: dict[str, int]) -> list[Summary]:

@@ -57,3 +57,11 @@ def default_library(cwd: Path | None = None) -> Path:
     """`./articles` if it exists, else the shipped sample articles."""
     local = (cwd or Path.cwd()) / "articles"
     return local if local.is_dir() else sample_articles()
+
+
+def remove_quietly(path: str) -> None:
+    """Delete a file (a temp file left by a failed write) if it is there; errors are ignored."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -19,6 +19,8 @@ from tinydb.storages import Storage
 if TYPE_CHECKING:
     from filelock import FileLock
 
+from reader.paths import remove_quietly
+
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
@@ -213,7 +215,7 @@ class AtomicStorage(Storage):
             tmp = ""
         finally:
             if tmp:
-                _unlink(tmp)
+                remove_quietly(tmp)
         _fsync_dir(folder)
 
 
@@ -250,7 +252,7 @@ def _backup(path: str, folder: str, name: str) -> None:
     finally:
         # Gone after the replace, unless .bak already was this file (a save killed just after
         # its backup): rename(2) between two links of one file does nothing and keeps both.
-        _unlink(tmp)
+        remove_quietly(tmp)
 
 
 def _sweep(folder: str, name: str) -> None:
@@ -261,7 +263,7 @@ def _sweep(folder: str, name: str) -> None:
         return
     for entry in leftovers:
         log.info("removing %s, left by an interrupted save", entry)
-        _unlink(os.path.join(folder, entry))
+        remove_quietly(os.path.join(folder, entry))
 
 
 def _fsync_dir(folder: str) -> None:
@@ -276,13 +278,6 @@ def _fsync_dir(folder: str) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def shard_key(article_id: str) -> str:
