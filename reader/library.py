@@ -6,6 +6,8 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -101,16 +103,24 @@ def kind_of(path: Path) -> Kind:
 def scan(path: Path, first: int | None = None) -> list[LibraryEntry]:
     """The article files under `path`, sorted by id; a file path means that file alone.
 
-    With `first`, only the first that many: the others are not even looked at (a library
-    of 10,000 files gives its first screen without 10,000 `stat` calls).
+    With `first`, only the first that many: the folders after them are not read, nor the
+    others' files looked at (a library of 10,000 files gives its first screen at once).
     """
     root, only = library_root(path)
     if only is not None:
         return [_entry(safe_name(only.name), only)]
-    found: list[tuple[str, str]] = []  # (id, path)
-    _walk(root, found)
-    found.sort(key=lambda item: (item[0].casefold(), item[0]))
-    return [_entry(rel, Path(where)) for rel, where in found[:first]]
+    walk = _Walk(root)
+    found = list(islice(walk, first))
+    if not walk.in_order:  # two folders named alike but for case: their files interleave
+        found.extend(walk)
+        found.sort(key=_list_order)
+        found = found[:first]
+    return [_entry(rel, Path(where)) for rel, where in found]
+
+
+def _list_order(item: tuple[str, str] | tuple[str, str, bool]) -> tuple[str, str]:
+    """The order of the list, by an item's id: without case, then with it."""
+    return item[0].casefold(), item[0]
 
 
 def safe_name(name: str) -> str:
@@ -144,39 +154,64 @@ def _entry(rel: str, path: Path) -> LibraryEntry:
     return LibraryEntry(rel, path, st.st_size, st.st_mtime_ns)
 
 
-def _walk(root: Path, out: list[tuple[str, str]]) -> None:
-    """(id, path) of every article file under `root`, depth first, hidden files and folders
-    skipped.
+class _Walk:
+    """(id, path) of every article file under `root`, hidden files and folders skipped, in
+    the list's order: depth first, each folder's entries sorted as the ids they lead to.
 
-    A stack, not recursion: a folder nested thousands deep is walked like any other.
+    A folder `name` sorts as "name/" does among its files: every id below it starts so. This
+    order is the list's unless two folders of one parent differ only in case (their files
+    interleave); `in_order` turns False when such folders are met, before any file of theirs
+    is given. A stack, not recursion: a folder nested thousands deep is walked like any other.
     """
-    seen: set[tuple[int, int]] = set()
-    stack: list[tuple[Path, str]] = [(root, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            st = folder.stat()
-            if (st.st_dev, st.st_ino) in seen:  # a symlink loop
+
+    def __init__(self, root: Path) -> None:
+        self.in_order = True
+        self._seen: set[tuple[int, int]] = set()  # folders walked, against symlink loops
+        self._stack: list[tuple[str, str, bool]] = [("", str(root), True)]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        stack = self._stack
+        while stack:
+            rel, where, is_dir = stack.pop()
+            if not is_dir:
+                yield rel, where
                 continue
-            seen.add((st.st_dev, st.st_ino))
+            children = self._children(where, rel)
+            children.sort(key=_list_order, reverse=True)  # popped first to last
+            stack.extend(children)
+
+    def _children(self, folder: str, prefix: str) -> list[tuple[str, str, bool]]:
+        """The article files and folders in `folder`, as (id, path, is a folder)."""
+        try:
+            st = os.stat(folder)
+            if (st.st_dev, st.st_ino) in self._seen:  # a symlink loop
+                return []
+            self._seen.add((st.st_dev, st.st_ino))
             with os.scandir(folder) as it:
-                children = list(it)
+                entries = list(it)
         except OSError as exc:
             log.warning("skipping folder %s: %s", folder, exc)
-            continue
-        for child in children:
-            name = child.name
+            return []
+        children = []
+        folders: set[str] = set()
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
             rel = prefix + safe_name(name)
             try:
-                is_dir = child.is_dir()
+                is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
-                stack.append((Path(child.path), rel + "/"))
+                children.append((rel + "/", entry.path, True))
+                key = rel.casefold()
+                if key in folders:
+                    self.in_order = False
+                folders.add(key)
             elif name[name.rfind(".") :].lower() in SUFFIXES:  # splitext's answer, sooner
-                out.append((rel, child.path))
+                children.append((rel, entry.path, False))
+        return children
 
 
 def read_text(path: Path, limit: int = DEFAULT_LIMIT) -> Document:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pages import PAGE
 
 from reader.dates import normalise
@@ -233,6 +236,43 @@ def test_scan_lists_broken_links_and_survives_symlink_loops(tmp_path: Path) -> N
     (tmp_path / "sub" / "loop").symlink_to(tmp_path)
     ids = [entry.id for entry in scan(tmp_path)]
     assert ids == ["a.txt", "broken.txt"]
+
+
+def test_folders_named_alike_but_for_case_interleave_their_files(tmp_path: Path) -> None:
+    for rel in ("A/b.txt", "a/a.txt", "A/c.txt", "a/d.txt", "B.txt"):
+        write(tmp_path / rel, "x")
+    ids = ["a/a.txt", "A/b.txt", "A/c.txt", "a/d.txt", "B.txt"]
+    assert [entry.id for entry in scan(tmp_path)] == ids
+    for count in range(len(ids) + 1):
+        assert [entry.id for entry in scan(tmp_path, first=count)] == ids[:count]
+
+
+# Names that sort in every awkward way: case, "-" and "." before "/", "ß" folding to "ss".
+_PART = st.text(alphabet="aAsS-.ß_", min_size=1, max_size=3)
+_FILE = st.tuples(st.lists(_PART, max_size=2), _PART, st.sampled_from([".txt", ".MD", ".pdf"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(files=st.lists(_FILE, max_size=12))
+def test_the_first_files_of_a_scan_are_the_first_of_the_whole_list(
+    files: list[tuple[list[str], str, str]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        made = set()
+        for parents, name, suffix in files:
+            path = root.joinpath(*parents, name + suffix)
+            try:
+                write(path, "x")
+            except OSError:  # a name taken by a folder, or a folder's by a file
+                continue
+            rel = path.relative_to(root)
+            if suffix != ".pdf" and not any(part.startswith(".") for part in rel.parts):
+                made.add(rel.as_posix())
+        ids = [entry.id for entry in scan(root)]
+        assert ids == sorted(made, key=lambda i: (i.casefold(), i))
+        for count in range(len(ids) + 2):
+            assert [entry.id for entry in scan(root, first=count)] == ids[:count]
 
 
 def test_scan_of_missing_folder(tmp_path: Path) -> None:
