@@ -7,6 +7,7 @@ import logging
 import re
 from collections import Counter
 from functools import cache
+from itertools import islice
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ DETECTION_WORDS = 120
 WORD = re.compile(r"[^\W\d_]+")
 
 
+@cache
 def _stoplist_dir() -> Path | None:
     """jusText's stoplists folder, found without importing jusText (which imports lxml)."""
     spec = importlib.util.find_spec("justext")
@@ -62,7 +64,8 @@ def _read_list(name: str, limit: int | None = None) -> list[str]:
     if folder is None:
         log.warning("jusText's stop-word lists are missing: cleaning without them")
         return []
-    lines = (folder / f"{name}.txt").read_text("utf-8").splitlines()[:limit]
+    with (folder / f"{name}.txt").open(encoding="utf-8") as file:
+        lines = list(islice(file, limit))  # detection reads 120 lines of lists of thousands
     words: dict[str, None] = {}
     for line in lines:
         for word in WORD.findall(line.lower()):
