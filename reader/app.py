@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
@@ -74,8 +75,10 @@ class ReaderApp(NotesApp):
         self._save_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        # What the first frame needs, and no more: the footer comes right after it, the
-        # search box and the progress bar when they are first used (each costs start-up).
+        # What the first frame needs, and no more: the footer comes right after it, into a
+        # line kept for it (else its coming would move, and redraw, every widget); the search
+        # box and the progress bar come when first used (each costs start-up).
+        yield Container(id="footer-line")
         with Horizontal(id="main"):
             with Vertical(id="sidebar"):
                 yield ArticleList(id="articles")
@@ -95,7 +98,7 @@ class ReaderApp(NotesApp):
         if narrow:
             self.query_one("#sidebar").display = False
         self.query_one("#pane" if self.open_id or narrow else "#articles").focus()
-        self.call_after_refresh(self.mount, Footer())
+        self.call_after_refresh(self.query_one("#footer-line").mount, Footer())
         # An article cleaned before is in the first frame, which is drawn before the library
         # is read; otherwise the library is read (and the article opened) while it is drawn.
         first = self.open_id or self._last_opened_quietly()
@@ -137,6 +140,7 @@ class ReaderApp(NotesApp):
             head = list_library(self.library, self.cache_dir, first=screenful)
             if len(head) == screenful:
                 self.call_from_thread(self._library_loaded, head, done=False)
+                self._wait_for_frame()  # the rest would slow the drawing of the first titles
             summaries = list_library(self.library, self.cache_dir, progress=progress)
         except ArticleError as exc:
             self.call_from_thread(self.notify, exc.reason, severity="error")
@@ -148,6 +152,15 @@ class ReaderApp(NotesApp):
             self.call_from_thread(self.notify, str(exc), severity="error")
         else:
             self.call_from_thread(self._counts_loaded, counts)
+
+    def _wait_for_frame(self) -> None:
+        """Hold this worker until the screen has drawn what was sent to it (a second at most).
+
+        A worker that keeps the interpreter busy halves the screen's speed: the GIL.
+        """
+        drawn = threading.Event()
+        self.call_from_thread(self.call_after_refresh, drawn.set)
+        drawn.wait(1.0)
 
     def _progress(self, done: int, total: int) -> None:
         """Show how much of the library is read, in a bar mounted when first needed."""
