@@ -182,8 +182,10 @@ class ReaderApp(NotesApp):
         wanted = self.open_id or self._last_opened()
         ids = {item.id for item in items if item.error is None}
         if wanted not in ids:
-            if not done:
+            if not done and wanted is not None:
                 return  # the article to reopen may be further down the list
+            # Nothing to reopen: the first article, at once (a library being read for the
+            # first time can take seconds; the pane would stay empty all along).
             wanted = next((item.id for item in items if item.error is None), None)
         if wanted is not None:
             articles.select_id(wanted)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
 from pilots import settle
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from reader import layout
+from reader import layout, listing
 from reader.app import ReaderApp, make_app
 from reader.screens.help import HelpScreen
 from reader.store import Store
@@ -111,6 +115,37 @@ async def test_list_fills_and_first_article_opens(library: Path, tmp_path: Path)
         assert "Guerre en Ukraine" in text
         # The pane shows the body of the first article.
         assert "Rien que ce matin du 29 décembre" in "\n".join(screen_lines(pane_of(app)))
+
+
+async def test_a_large_library_shows_its_first_article_before_it_is_all_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = tmp_path / "big-library"
+    library.mkdir()
+    text = (ARTICLES / IDS[1]).read_text("utf-8")
+    for i in range(SIZE[1] + 5):  # more than the first screenful (one per line of the screen)
+        (library / f"{i:03d}.txt").write_text(text, "utf-8")
+    rest_may_go = threading.Event()
+    real_list_library = listing.list_library
+
+    def list_library(*args: Any, **kwargs: Any) -> list[listing.Summary]:
+        if kwargs.get("first") is None:  # the whole library: held until the test has looked
+            assert rest_may_go.wait(10)
+        return real_list_library(*args, **kwargs)
+
+    monkeypatch.setattr(listing, "list_library", list_library)
+    app = build(library, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        deadline = time.monotonic() + 10
+        while app.article_id is None and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        assert app.article_id == "000.txt"  # opened with the first titles, the rest unread
+        assert list_of(app).total == SIZE[1]
+        rest_may_go.set()
+        await settle(pilot)
+        assert list_of(app).total == SIZE[1] + 5
+        assert app.article_id == "000.txt"
+        await app.action_quit()
 
 
 async def test_enter_in_the_sidebar_opens_an_article(library: Path, tmp_path: Path) -> None:
