@@ -27,7 +27,8 @@ from textual.app import App, ComposeResult  # noqa: E402
 from reader import layout  # noqa: E402
 from reader.library import load_article  # noqa: E402
 from reader.models import Article, Block  # noqa: E402
-from reader.widgets.article_view import ArticleView, cell_width  # noqa: E402
+from reader.widgets.article_view import ArticleView  # noqa: E402
+from reader.widgets.text_pane import cell_width  # noqa: E402
 
 SCREEN = (120, 40)
 TARGET_MS = 16.0
