@@ -179,6 +179,11 @@ class ReaderApp(NotesApp):
         items = [ListItem.from_summary(summary, summary.lead) for summary in summaries]
         articles = self.query_one("#articles", ArticleList)
         articles.set_items(items)
+        if any(w.group == "open" and not w.is_finished for w in self.workers):
+            return  # an article chosen meanwhile is on its way: it is the one to show
+        if self.article_id is not None:  # the one reopened, or chosen since: it stays
+            articles.select_id(self.article_id)
+            return
         wanted = self.open_id or self._last_opened()
         ids = {item.id for item in items if item.error is None}
         if wanted not in ids:
@@ -189,7 +194,7 @@ class ReaderApp(NotesApp):
             wanted = next((item.id for item in items if item.error is None), None)
         if wanted is not None:
             articles.select_id(wanted)
-            if wanted != self.article_id and not self._show_cached(wanted):
+            if not self._show_cached(wanted):
                 self.open_article(wanted)
         elif done:
             self._set_status("no articles here")

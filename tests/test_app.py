@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -117,34 +117,62 @@ async def test_list_fills_and_first_article_opens(library: Path, tmp_path: Path)
         assert "Rien que ce matin du 29 décembre" in "\n".join(screen_lines(pane_of(app)))
 
 
+@pytest.fixture
+def held_reading(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The app's reading of the whole library waits until the event is set (the first
+    screenful is read at once): what a user can do while a large library is read."""
+    rest_may_go = threading.Event()
+    real_list_library = listing.list_library
+
+    def list_library(*args: Any, **kwargs: Any) -> list[listing.Summary]:
+        if kwargs.get("first") is None:
+            assert rest_may_go.wait(10)
+        return real_list_library(*args, **kwargs)
+
+    monkeypatch.setattr(listing, "list_library", list_library)
+    yield rest_may_go
+    rest_may_go.set()
+
+
+async def wait_for(condition: Callable[[], bool], pilot: Pilot[None]) -> None:
+    deadline = time.monotonic() + 10
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.01)
+
+
 async def test_a_large_library_shows_its_first_article_before_it_is_all_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, held_reading: threading.Event
 ) -> None:
     library = tmp_path / "big-library"
     library.mkdir()
     text = (ARTICLES / IDS[1]).read_text("utf-8")
     for i in range(SIZE[1] + 5):  # more than the first screenful (one per line of the screen)
         (library / f"{i:03d}.txt").write_text(text, "utf-8")
-    rest_may_go = threading.Event()
-    real_list_library = listing.list_library
-
-    def list_library(*args: Any, **kwargs: Any) -> list[listing.Summary]:
-        if kwargs.get("first") is None:  # the whole library: held until the test has looked
-            assert rest_may_go.wait(10)
-        return real_list_library(*args, **kwargs)
-
-    monkeypatch.setattr(listing, "list_library", list_library)
     app = build(library, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        deadline = time.monotonic() + 10
-        while app.article_id is None and time.monotonic() < deadline:
-            await pilot.pause(0.01)
+        await wait_for(lambda: app.article_id is not None, pilot)
         assert app.article_id == "000.txt"  # opened with the first titles, the rest unread
         assert list_of(app).total == SIZE[1]
-        rest_may_go.set()
+        held_reading.set()
         await settle(pilot)
         assert list_of(app).total == SIZE[1] + 5
         assert app.article_id == "000.txt"
+        await app.action_quit()
+
+
+async def test_an_article_opened_while_the_library_is_read_stays_open(
+    library: Path, tmp_path: Path, held_reading: threading.Event
+) -> None:
+    app = build(library, tmp_path, open_file=library / IDS[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.article_id == IDS[0], pilot)
+        app.open_article(IDS[2])  # chosen before the list is complete
+        await wait_for(lambda: app.article_id == IDS[2], pilot)
+        held_reading.set()
+        await settle(pilot)
+        assert app.article_id == IDS[2]  # the list's arrival does not take it back
+        current = list_of(app).current
+        assert current is not None and current.id == IDS[2]
         await app.action_quit()
 
 
