@@ -79,6 +79,7 @@ class _File(msgspec.Struct, forbid_unknown_fields=True):
 
 _DECODER = msgspec.json.Decoder(_File)
 _ORDER = attrgetter("anchor.start", "anchor.end", "created")
+_ARTICLE = attrgetter("article")
 assert (HIGHLIGHTS, META) == tuple(_File.__struct_fields__)
 
 
@@ -133,16 +134,28 @@ class Shard:
         self._made[article_id] = (stamp, tuple(found))
         return self._made[article_id][1]
 
-    def all(self, docs: list[dict[str, Any]]) -> list[Highlight]:
-        """The highlights of this file's documents `docs` (those that convert)."""
-        return self._convert(docs, None)
+    def all(self, docs: Callable[[], list[dict[str, Any]]]) -> list[Highlight]:
+        """Every highlight of this file, in one typed pass, or else from the documents `docs()`
+        gives (those that convert)."""
+        typed = self._typed()
+        if typed is not None:
+            return [_highlight(d) for d in typed[1]]
+        return self._convert(docs(), None)
 
     def counts(self, docs: Callable[[], list[dict[str, Any]]]) -> dict[str, int]:
-        """Highlights by article, counted again only when the file changed."""
+        """Highlights by article, counted again only when the file changed (in one typed pass,
+        or else from the documents `docs()` gives)."""
         path = self.storage.path
         if path is not None and self._counted is not None and self._counted == file_stamp(path):
             return self._counts
         counts: dict[str, int] = {}
+        typed = self._typed()
+        if typed is not None:
+            stamp, found = typed
+            for article in map(_ARTICLE, found):
+                counts[article] = counts.get(article, 0) + 1
+            self._counts, self._counted = counts, stamp
+            return counts
         for doc in docs():
             if problem(doc) is None:
                 counts[doc["article"]] = counts.get(doc["article"], 0) + 1
@@ -150,6 +163,18 @@ class Shard:
                 self._warn(doc)
         self._counts, self._counted = counts, self._read_stamp
         return counts
+
+    def _typed(self) -> tuple[Stamp | None, list[_Doc]] | None:
+        """(version, documents) of the file read now, decoded and checked in one pass; None
+        in memory, or when that pass refuses the file (the checked read then says why)."""
+        if self.storage.path is None:
+            return None
+        snapshot = self.storage.snapshot()
+        if snapshot is None:
+            return None, []  # no file: no highlights
+        stamp, raw = snapshot
+        docs = None if raw is None else _decode(raw, self.storage)
+        return None if docs is None else (stamp, docs)
 
     def _convert(self, docs: Any, article_id: str | None) -> list[Highlight]:
         """The highlights of `docs` (of one article, or all), each checked; a document that is

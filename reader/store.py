@@ -246,7 +246,7 @@ class Store:
                 continue
             shard = self._shard(key)
             with self._mutex:  # not held across a yield: the caller may take its time
-                found = shard.all(self._docs(shard))
+                found = shard.all(partial(self._docs, shard))
             yield from found
 
     def _check_main(self) -> None:

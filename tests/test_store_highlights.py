@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from msgspec import structs
 from tinydb import TinyDB
 
+from reader import shards
 from reader.models import Anchor, Highlight
 from reader.shards import Shard, doc_highlight, problem
 from reader.store import HIGHLIGHTS_FORMAT, SCHEMA_VERSION, Store, StoreError
@@ -289,9 +291,14 @@ def test_the_fast_read_keeps_exactly_the_documents_the_checked_read_keeps(
         else:
             docs[index][field] = value
     path.write_text(json.dumps(data), "utf-8")  # orjson cannot write integers past 64 bits
-    kept = [doc_highlight(d) for d in docs if problem(d) is None and d["article"] == "a.txt"]
-    kept.sort(key=lambda h: (h.start, h.end, h.created))
+    valid = [doc_highlight(d) for d in docs if problem(d) is None]
+    kept = sorted(
+        (h for h in valid if h.article == "a.txt"), key=lambda h: (h.start, h.end, h.created)
+    )
     assert Store(db).highlights("a.txt") == kept
+    # The count of every article's highlights and the export's read go the same two ways.
+    assert Store(db).highlight_counts() == Counter(h.article for h in valid)
+    assert sorted(Store(db).all_highlights(), key=repr) == sorted(valid, key=repr)
 
 
 def test_a_valid_file_is_read_in_one_typed_pass(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -301,7 +308,10 @@ def test_a_valid_file_is_read_in_one_typed_pass(db: Path, monkeypatch: pytest.Mo
         raise AssertionError("the slow read was used for a valid file")
 
     monkeypatch.setattr(Shard, "_convert", checked_one_by_one)
+    monkeypatch.setattr(shards, "problem", checked_one_by_one)
     assert [h.id for h in Store(db).highlights("a.txt")] == ["h0", "h1", "h2"]
+    assert Store(db).highlight_counts() == {"a.txt": 3}
+    assert sorted(h.id for h in Store(db).all_highlights()) == ["h0", "h1", "h2"]
 
 
 def test_temp_files_left_in_a_shard_folder_are_swept(db: Path) -> None:
