@@ -347,8 +347,8 @@ def merge(
         position = end
     out.append(body[position:])
     merged = "".join(out)
-    for part in pending:
-        merged = merged.rstrip("\n") + "\n\n" + part.block + "\n"
+    if pending:  # in one join: added one by one, each copied the whole text (quadratic)
+        merged = merged.rstrip("\n") + "".join("\n\n" + p.block for p in pending) + "\n"
     head = front_matter(fields)
     text = "\n".join(head[:-1] + user_keys + head[-1:]) + "\n\n" + merged.lstrip("\n")
     return text if text.endswith("\n") else text + "\n"
