@@ -180,8 +180,11 @@ async def test_a_click_places_the_cursor() -> None:
     app = ViewApp(SAMPLE)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(ArticleView)
+        await pilot.pause()
+        before = len(app.moves)
         await pilot.click(ArticleView, offset=(LEFT + 3, HEAD))
         assert view.cursor == BODY.index("situation")
+        assert len(app.moves) == before + 1  # one click, one move (not one per handler)
         await pilot.click(ArticleView, offset=(LEFT, HEAD + 1))
         assert view.cursor == BODY.index("russes anti-Poutine")
         await pilot.click(ArticleView, offset=(LEFT + 79, HEAD + 2))  # past the end of a row

@@ -126,6 +126,7 @@ class ArticleView(TextPane):
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """Put the cursor on the character pressed; a drag from there selects."""
+        event.prevent_default()  # instead of the pane's own click, which would move it again
         offset = event.get_content_offset(self)
         if event.button != 1 or offset is None:
             return
