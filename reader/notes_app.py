@@ -62,7 +62,6 @@ class NotesApp(App[None]):
         # unsaved changes and its undo history.
         self._by_article: OrderedDict[str, ArticleNotes] = OrderedDict()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-save")
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._failed: list[Change] = []  # changes the store refused, tried again later
         self._retry: Timer | None = None
         self._reattach: str | None = None  # the orphan that the next `m` puts on the selection
@@ -86,9 +85,7 @@ class NotesApp(App[None]):
 
     def _run_write(self, write: Callable[[], object], done: Callable[[str | None], None]) -> None:
         """Run `write` after every write queued before it; then `done(error)` on the screen."""
-        if self._loop is None:
-            self._loop = asyncio.get_running_loop()
-        loop = self._loop
+        loop = asyncio.get_running_loop()  # the screen's: every caller runs on it
 
         def job() -> None:
             try:
