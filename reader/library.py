@@ -363,6 +363,11 @@ def sanitize(text: str) -> str:
     return _UNSAFE.sub("\ufffd", text)
 
 
+def one_line(text: str) -> str:
+    """Untrusted text made safe for one screen line: no controls, no bidi, single spaces."""
+    return " ".join(sanitize(text).split())
+
+
 def _too_large(size: int, limit: int) -> ArticleError:
     return ArticleError(f"too large: {human_size(size)} (limit {human_size(limit)})")
 

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from reader.library import sanitize
+from reader.library import one_line, sanitize
 
 QUOTE_LINES = 4
 
@@ -60,7 +60,7 @@ class NoteEditor(ModalScreen[str | None]):
         self.note = sanitize(note)
 
     def compose(self) -> ComposeResult:
-        quote = " ".join(self.quote.split())
+        quote = one_line(self.quote)
         with Vertical() as box:
             box.border_title = "Note"
             # Article text is data: a Content object, never parsed as markup.

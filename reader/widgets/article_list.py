@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.library import sanitize
+from reader.library import one_line
 
 if TYPE_CHECKING:
     from reader.listing import Summary
@@ -86,11 +86,6 @@ def _search_keys(items: Sequence[ListItem]) -> list[str]:
     if len(keys) != len(parts):  # a NUL inside a field: fold one by one
         keys = [fold(part) for part in parts]
     return keys
-
-
-def one_line(text: str) -> str:
-    """Untrusted text made safe for one screen line: no controls, no bidi, single spaces."""
-    return " ".join(sanitize(text).split())
 
 
 def _fit(text: str, width: int) -> str:

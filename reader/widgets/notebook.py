@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.library import sanitize
+from reader.library import one_line
 from reader.models import SWATCHES, Highlight
 
 QUOTE_CHARS = 160
@@ -88,24 +88,18 @@ class Notebook(Vertical):
             self.post_message(self.Chosen(event.option.id))
 
 
-def _line(text: str) -> str:
-    """Stored text made one safe line: a quote, note or tag may come from an imported file
-    (or a foreign database), so control and bidi characters are replaced, as in articles."""
-    return " ".join(sanitize(text).split())
-
-
 def _option(h: Highlight, pending: bool) -> Option:
     """One highlight as a few lines of text; article text stays text (a Content, no markup)."""
-    quote = _line(h.anchor.quote)
+    quote = one_line(h.anchor.quote)
     if len(quote) > QUOTE_CHARS:
         quote = quote[: QUOTE_CHARS - 1] + "…"
     parts: list[tuple[str, str] | str] = [(" ▌", SWATCHES.get(h.color, SWATCHES["yellow"])), quote]
-    note = _line(h.note)
+    note = one_line(h.note)
     if note:
         if len(note) > NOTE_CHARS:
             note = note[: NOTE_CHARS - 1] + "…"
         parts += ["\n   ", (note, "italic")]
-    flags = [f"#{_line(tag)}" for tag in h.tags]
+    flags = [f"#{one_line(tag)}" for tag in h.tags]
     if h.status == "drifted":
         flags.append("(found again, changed)")
     if pending:
