@@ -101,8 +101,7 @@ class ArticleView(TextPane):
     def set_article(self, article: Article, cursor: int = 0) -> None:
         """Show `article` with the cursor at `cursor`, no selection and no highlights."""
         self.set_reactive(ArticleView.selection_anchor, None)
-        self._overlays.set_highlights([], ())
-        super().set_article(article, cursor)
+        super().set_article(article, cursor)  # which clears the highlights
 
     def set_highlights(self, highlights: list[Highlight], pending: frozenset[str]) -> None:
         """Paint `highlights`; those whose id is in `pending` are drawn as not yet saved."""

@@ -32,7 +32,6 @@ class Overlays:
 
     def __init__(self) -> None:
         self._matches: list[tuple[int, int]] = []
-        self._match_starts: list[int] = []
         self._match_ends: list[int] = []
         self.current: int | None = None
         self._highlights: list[Highlight] = []
@@ -42,15 +41,9 @@ class Overlays:
 
     # -- data -------------------------------------------------------------------------
 
-    @property
-    def matches(self) -> list[tuple[int, int]]:
-        """The search matches, sorted."""
-        return self._matches
-
     def set_matches(self, matches: Sequence[tuple[int, int]], current: int | None) -> None:
         """Keep the search matches (sorted, not overlapping); `matches[current]` stands out."""
         self._matches = list(matches)
-        self._match_starts = [start for start, _ in self._matches]
         self._match_ends = [end for _, end in self._matches]
         self.current = current
 
