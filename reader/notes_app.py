@@ -186,9 +186,9 @@ class NotesApp(App[None]):
         self._reattach = None
         if loaded is None:  # after the frame: the reading thread would slow its drawing
             self.call_after_refresh(self.load_highlights, article_id, article.body)
+            self._paint_notes()  # none yet
         else:
             self._highlights_loaded(article_id, loaded)
-        self._paint_notes()
 
     def _read_highlights(self, article_id: str, body: str) -> Loaded | None:
         """(In a worker's thread.) The article's highlights found again on `body`, and how
@@ -216,7 +216,6 @@ class NotesApp(App[None]):
         loaded = self._read_highlights(article_id, body)
         if loaded is not None:
             self.call_from_thread(self._highlights_loaded, article_id, loaded)
-            self.call_from_thread(self._paint_notes)
 
     def _highlights_loaded(self, article_id: str, loaded: Loaded) -> None:
         notes = self._by_article.get(article_id)
@@ -224,12 +223,15 @@ class NotesApp(App[None]):
             return
         highlights, written = loaded
         notes.replace_all(highlights, written)
+        if notes is not self.notes:
+            return  # another article is shown: these are kept for when it comes back
         orphans = len(notes.orphans())
-        if orphans and notes is self.notes:
+        if orphans:
             self.notify(
                 f"{orphans} highlight(s) no longer found in the text: see the notebook (o)",
                 severity="warning",
             )
+        self._paint_notes()
 
     def _paint_notes(self) -> None:
         """Show the notes everywhere they appear: the pane, the notebook, the sidebar count."""
