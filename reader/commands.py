@@ -13,7 +13,6 @@ from reader.export import (
     EXPORT_SETTING,
     ExportError,
     Filters,
-    check_colour,
     default_export_folder,
     is_file_target,
     parse_since,
@@ -22,6 +21,7 @@ from reader.export import (
     write_file,
     write_folder,
 )
+from reader.highlights import check_colour
 from reader.markdown import Rendered
 from reader.models import Highlight
 from reader.store import Store, StoreError

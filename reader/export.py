@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.markdown import Entry, Rendered, blocks_in, fields_for, merge, render
-from reader.models import COLOURS, Article, Highlight
+from reader.models import Article, Highlight
 from reader.paths import remove_quietly
 from reader.store import Store, StoreError
 
@@ -55,13 +55,6 @@ def parse_since(text: str) -> datetime:
     """A --since value: an ISO date or date and time (UTC if no offset); ValueError if not."""
     value = datetime.fromisoformat(text.strip())
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def check_colour(name: str) -> str:
-    """A colour name for --color; ValueError if unknown."""
-    if name not in COLOURS:
-        raise ValueError(f"unknown colour {name!r}; one of {', '.join(COLOURS)}")
-    return name
 
 
 def _instant(stamp: str) -> datetime:

@@ -33,12 +33,19 @@ def tags_in(note: str) -> tuple[str, ...]:
     return tuple(tag for tag in seen if tag)
 
 
+def check_colour(name: object) -> str:
+    """`name` if it is one of the colours; ValueError (which names them) if not."""
+    if name not in COLOURS:
+        raise ValueError(f"unknown colour {name!r}; one of {', '.join(COLOURS)}")
+    assert isinstance(name, str)
+    return name
+
+
 def new_highlight(
     article_id: str, body: str, start: int, end: int, *, color: str = COLOURS[0], note: str = ""
 ) -> Highlight:
     """A new highlight of `body[start:end]` in the article `article_id`."""
-    if color not in COLOURS:
-        raise ValueError(f"unknown colour {color!r}; one of {', '.join(COLOURS)}")
+    check_colour(color)
     stamp = now()
     return Highlight(
         id=new_id(),
@@ -54,8 +61,8 @@ def new_highlight(
 
 def edited(highlight: Highlight, **changes: object) -> Highlight:
     """`highlight` with `changes` (note, color, anchor, status), tags re-read, time updated."""
-    if "color" in changes and changes["color"] not in COLOURS:
-        raise ValueError(f"unknown colour {changes['color']!r}; one of {', '.join(COLOURS)}")
+    if "color" in changes:
+        check_colour(changes["color"])
     if "note" in changes:
         changes["tags"] = tags_in(str(changes["note"]))
     return structs.replace(highlight, **changes, updated=now())
