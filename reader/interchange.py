@@ -18,7 +18,8 @@ from urllib.parse import quote, unquote
 
 import orjson
 
-from reader.models import COLOURS, SWATCHES, Anchor, Highlight, Status
+from reader.models import COLOURS, STATUSES, SWATCHES, Anchor, Highlight, Status
+from reader.storage import is_int
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ ID_PREFIX = "urn:article-reader:highlight:"
 """A highlight's annotation id is this plus its id, percent-encoded."""
 COLLECTION_PREFIX = "urn:article-reader:collection:"
 
-_STATUSES: dict[str, Status] = {"ok": "ok", "drifted": "drifted", "orphan": "orphan"}
 _EPOCH = "1970-01-01T00:00:00.000+00:00"
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
@@ -152,7 +152,7 @@ def _items(data: object) -> list[object]:
                 " in the file (pages on a server are not followed)"
             )
         total = data.get("total")
-        if isinstance(total, int) and not isinstance(total, bool) and total != len(items):
+        if is_int(total) and total != len(items):
             raise InterchangeError(
                 f"the collection says it has {total} annotations but holds {len(items)}"
             )
@@ -259,11 +259,11 @@ def _selectors(target: dict[str, Any], where: str) -> tuple[dict[str, Any], dict
 
 def _offsets(selector: dict[str, Any], where: str) -> tuple[int, int]:
     start, end = selector.get("start"), selector.get("end")
-    if not isinstance(start, int) or isinstance(start, bool):
+    if not is_int(start):
         raise InterchangeError(
             f"{where}: TextPositionSelector start is {_kind(start)}, not a number"
         )
-    if not isinstance(end, int) or isinstance(end, bool):
+    if not is_int(end):
         raise InterchangeError(f"{where}: TextPositionSelector end is {_kind(end)}, not a number")
     if not 0 <= start <= end:
         raise InterchangeError(
@@ -275,11 +275,11 @@ def _offsets(selector: dict[str, Any], where: str) -> tuple[int, int]:
 
 def _status(target: dict[str, Any], where: str) -> Status:
     value = target.get("reader:status", "ok")
-    if not isinstance(value, str) or value not in _STATUSES:
+    if not isinstance(value, str) or value not in STATUSES:
         raise InterchangeError(
-            f"{where}: reader:status is {_show(value)}, not one of {', '.join(_STATUSES)}"
+            f"{where}: reader:status is {_show(value)}, not one of {', '.join(STATUSES)}"
         )
-    return _STATUSES[value]
+    return STATUSES[value]
 
 
 def _colour(target: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from reader.models import Anchor, Highlight, Status
+from reader.models import STATUSES, Anchor, Highlight, Status
 from reader.storage import (
     HIGHLIGHTS,
     HIGHLIGHTS_FORMAT,
@@ -43,7 +43,6 @@ _TEXT_FIELDS = (
     "created",
     "updated",
 )
-_STATUSES: dict[str, Status] = {"ok": "ok", "drifted": "drifted", "orphan": "orphan"}
 
 # Beyond int64 the slow read decides (orjson reads past 2**64 as a float, which is refused).
 _Offset = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
@@ -258,7 +257,7 @@ def doc_highlight(doc: Mapping[str, Any]) -> Highlight:
         tags=tuple(doc["tags"]),
         created=doc["created"],
         updated=doc["updated"],
-        status=_STATUSES[doc["status"]],
+        status=STATUSES[doc["status"]],
     )
 
 
@@ -274,6 +273,6 @@ def problem(doc: Mapping[str, Any]) -> str | None:
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         return "tags is not a list of text"
     status = doc.get("status")
-    if not isinstance(status, str) or status not in _STATUSES:
-        return f"status is not one of {', '.join(_STATUSES)}"
+    if not isinstance(status, str) or status not in STATUSES:
+        return f"status is not one of {', '.join(STATUSES)}"
     return None
