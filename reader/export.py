@@ -346,6 +346,6 @@ def replace_file(path: Path, text: str | bytes) -> None:
             tmp = ""
         finally:
             if tmp:
-                os.unlink(tmp)
+                remove_quietly(tmp)  # a failed unlink must not hide why the write failed
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
