@@ -137,6 +137,7 @@ def _wrap_block(
 
 
 LEAD_WORDS = 10
+"""How many first words of the body stand in for a missing title."""
 
 
 def lead(body: str) -> str | None:

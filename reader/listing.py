@@ -28,7 +28,6 @@ POOL_MIN_FILES = 64
 
 Fields = dict[str, str | None]
 _FIELDS = ("title", "date", "source", "language", "error", "lead")
-"""How many first words of the body stand in for a missing title."""
 
 
 @dataclass(frozen=True, slots=True)
