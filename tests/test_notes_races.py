@@ -8,16 +8,11 @@ from pathlib import Path
 
 from pilots import settle
 from test_app import IDS, build, pane_of, running
+from test_app_notes import open_in_pane, stored
 from textual.pilot import Pilot
 
 from reader.app import ReaderApp
 from reader.models import Highlight
-from reader.store import Store
-
-
-def stored(tmp_path: Path, article_id: str = IDS[0]) -> list[Highlight]:
-    """What the store file holds now, read as another process would."""
-    return Store(tmp_path / "notes.json").highlights(article_id)
 
 
 async def until(pilot: Pilot[None], condition: object, tries: int = 200) -> None:
@@ -47,9 +42,7 @@ async def test_undo_of_a_delete_is_not_shown_saved_while_the_delete_is_on_disk(
     and undo gives back the very object of the first write."""
     app = build(library, tmp_path)
     async with running(app) as pilot:
-        pane = pane_of(app)
-        pane.focus()
-        await settle(pilot)
+        await open_in_pane(pilot, app)
         real_save = app.store.save_highlight
         calls: list[int] = []
         second_save = threading.Event()
@@ -171,9 +164,7 @@ async def test_reopening_an_article_keeps_a_highlight_still_being_saved(
     from the pane although it reaches the disk a moment later."""
     app = build(library, tmp_path)
     async with running(app) as pilot:
-        pane = pane_of(app)
-        pane.focus()
-        await settle(pilot)
+        pane = await open_in_pane(pilot, app)
         gate = block_writer(app)
         try:
             await pilot.press("m")
@@ -201,9 +192,7 @@ async def test_a_note_saved_just_before_a_reopen_is_not_lost_by_the_next_edit(
     disk, but the next colour key saves the stale version over it."""
     app = build(library, tmp_path)
     async with running(app) as pilot:
-        pane = pane_of(app)
-        pane.focus()
-        await settle(pilot)
+        await open_in_pane(pilot, app)
         await pilot.press("m")
         await settle(pilot)
         gate = block_writer(app)
@@ -238,8 +227,7 @@ async def test_a_failed_save_is_tried_again_before_quitting(library: Path, tmp_p
 
     app = build(library, tmp_path)
     async with running(app) as pilot:
-        pane_of(app).focus()
-        await settle(pilot)
+        await open_in_pane(pilot, app)
         real_save = app.store.save_highlight
         calls: list[int] = []
 
@@ -270,9 +258,7 @@ async def test_m_highlights_a_selection_that_ends_on_a_one_letter_word(
     word that a `w` jump landed on."""
     app = build(library, tmp_path)
     async with running(app) as pilot:
-        pane = pane_of(app)
-        pane.focus()
-        await settle(pilot)
+        pane = await open_in_pane(pilot, app)
         found = re.search(r"(?<=\s)(\w{2,}) ([ay])(?=\s)", pane.body)
         assert found is not None
         pane.move_cursor(found.start())
