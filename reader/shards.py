@@ -202,7 +202,7 @@ def _decode(raw: bytes, storage: AtomicStorage) -> list[_Doc] | None:
     pass (or the file does not parse): the slow read then says what is wrong."""
     try:
         file = _DECODER.decode(raw)
-    except msgspec.DecodeError:  # ValidationError included
+    except ValueError:  # msgspec.DecodeError (ValidationError included), UnicodeDecodeError
         return None
     check_schema({HIGHLIGHTS: file.highlights, META: file.meta}, storage)
     docs = list(file.highlights.values())

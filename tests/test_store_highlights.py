@@ -24,7 +24,7 @@ from tinydb import TinyDB
 
 from reader import shards
 from reader.models import Anchor, Highlight
-from reader.shards import Shard, doc_highlight, problem
+from reader.shards import Shard, doc_highlight, highlight_doc, problem
 from reader.store import HIGHLIGHTS_FORMAT, SCHEMA_VERSION, Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -343,16 +343,24 @@ def newer_shard() -> bytes:
     return orjson.dumps({"meta": {"1": meta}, "highlights": {}})
 
 
+def shard_not_utf8() -> bytes:
+    """A well-formed highlights file but for one byte that is not UTF-8, inside a text."""
+    meta = {"format": HIGHLIGHTS_FORMAT, "schema_version": SCHEMA_VERSION}
+    good = orjson.dumps({"meta": {"1": meta}, "highlights": {"1": highlight_doc(make("h1"))}})
+    return good.replace(b'"pre"', b'"pr\xffe"')
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [
         (b"\x00\xffgarbage\x01", "damaged"),
+        (shard_not_utf8(), "damaged"),
         (b'{"meta": {"1": {"format": "article-reader/high', "damaged"),
         (b"[1, 2, 3]", "not a highlights file"),
         (b'{"meta": {"1": {"format": "article-reader/notes", "schema_version": 1}}}', "not a"),
         (newer_shard(), rf"newer reader \(schema {SCHEMA_VERSION + 1}"),
     ],
-    ids=["garbage", "truncated", "a list", "the main file's format", "newer"],
+    ids=["garbage", "not-utf8", "truncated", "a list", "the main file's format", "newer"],
 )
 def test_a_bad_shard_is_refused_left_intact_and_others_keep_working(
     db: Path, content: bytes, words: str
