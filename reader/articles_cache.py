@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import orjson
 from reader import CLEANER_VERSION
 from reader.library import load_article
 from reader.models import Article, Block
+from reader.paths import replace_cache_file
 
 log = logging.getLogger(__name__)
 
@@ -98,14 +98,6 @@ def _write(entry: Path, stamp: dict[str, Any], article: Article) -> None:
         "blocks": [[block.kind, block.text] for block in article.blocks],
     }
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(orjson.dumps(data))
-            os.replace(tmp, entry)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        replace_cache_file(entry, orjson.dumps(data))
     except OSError as exc:
         log.debug("article cache not written: %s", exc)

@@ -6,7 +6,6 @@ import dataclasses
 import hashlib
 import logging
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 from reader import CLEANER_VERSION, __version__
 from reader.layout import lead
 from reader.library import ArticleError, LibraryEntry, library_root, read_text, scan, to_article
-from reader.paths import remove_quietly
+from reader.paths import replace_cache_file
 
 log = logging.getLogger(__name__)
 
@@ -262,19 +261,10 @@ def _save_cache(path: Path, entries: dict[str, Any]) -> None:
             "entries": entries,
         }
     )
-    tmp: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".list-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
-        tmp = None
+        replace_cache_file(path, payload)
     except OSError as exc:
         log.warning("could not write the list cache %s: %s", path, exc)
-    finally:
-        if tmp is not None:
-            remove_quietly(tmp)
 
 
 def with_counts(summaries: Iterable[Summary], counts: dict[str, int]) -> list[Summary]:

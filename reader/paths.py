@@ -59,6 +59,22 @@ def default_library(cwd: Path | None = None) -> Path:
     return local if local.is_dir() else sample_articles()
 
 
+def replace_cache_file(path: Path, data: bytes) -> None:
+    """Write a file that can always be made again (a cache entry), whole or not at all: a temp
+    file beside it, renamed over it, with no fsync. Raises OSError; no temp file is left."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+
+
 def remove_quietly(path: str) -> None:
     """Delete a file (a temp file left by a failed write) if it is there; errors are ignored."""
     try:
