@@ -3,6 +3,7 @@ make by the thousand and to decode from JSON), no I/O."""
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Literal
 
 import msgspec
@@ -110,3 +111,8 @@ class Highlight(msgspec.Struct, frozen=True, gc=False):
     @property
     def end(self) -> int:
         return self.anchor.end
+
+
+READING_ORDER = attrgetter("anchor.start", "anchor.end", "created")
+"""The sort key of highlights in reading order: by place, then age. The store gives an
+article's highlights in this order, and the notes and the pane keep it."""

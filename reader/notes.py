@@ -8,7 +8,7 @@ import msgspec
 
 from reader.anchor import make_anchor
 from reader.highlights import edited, new_highlight
-from reader.models import Highlight
+from reader.models import READING_ORDER, Highlight
 
 UNDO_DEPTH = 100
 
@@ -28,8 +28,7 @@ class Change(msgspec.Struct, frozen=True):
         return self.put.id if self.put is not None else self.deleted or ""
 
 
-_READING_ORDER = attrgetter("anchor.start", "anchor.end", "created")
-"""How highlights are read: by place, then age (orphans go last, in that order too)."""
+_STATUS = attrgetter("status")
 
 
 class ArticleNotes:
@@ -54,25 +53,35 @@ class ArticleNotes:
         self.changes = 0  # how many changes were made here
         self.answered = 0  # the changes up to this number were written, or failed (in order)
         self._undo: list[tuple[Highlight | None, Highlight | None]] = []
-        self._order: tuple[Highlight, ...] | None = None  # `all()`, made again after a change
+        # (found, orphans), each in reading order: made again after a change.
+        self._order: tuple[tuple[Highlight, ...], tuple[Highlight, ...]] | None = None
+        self._in_order = False  # do the values of _by_id come in reading order already?
 
     # -- reading ----------------------------------------------------------------------
 
     def all(self) -> list[Highlight]:
         """Every highlight: those found in reading order, then the orphans."""
-        if self._order is None:
-            ordered = sorted(self._by_id.values(), key=_READING_ORDER)
-            placed = [h for h in ordered if h.status != "orphan"]
-            self._order = (*placed, *(h for h in ordered if h.status == "orphan"))
-        return list(self._order)
+        placed, orphans = self._sorted()
+        return [*placed, *orphans]
 
     def placed(self) -> list[Highlight]:
         """The highlights found on the body, in reading order."""
-        return [h for h in self.all() if h.status != "orphan"]
+        return list(self._sorted()[0])
 
     def orphans(self) -> list[Highlight]:
         """The highlights whose passage is no longer found, in the order of where they were."""
-        return [h for h in self.all() if h.status == "orphan"]
+        return list(self._sorted()[1])
+
+    def _sorted(self) -> tuple[tuple[Highlight, ...], tuple[Highlight, ...]]:
+        if self._order is None:
+            values = self._by_id.values()
+            ordered = tuple(values) if self._in_order else sorted(values, key=READING_ORDER)
+            if "orphan" in map(_STATUS, ordered):
+                placed = tuple(h for h in ordered if h.status != "orphan")
+                self._order = placed, tuple(h for h in ordered if h.status == "orphan")
+            else:
+                self._order = tuple(ordered), ()
+        return self._order
 
     def get(self, highlight_id: str) -> Highlight | None:
         """The current version of a highlight, or None."""
@@ -122,7 +131,7 @@ class ArticleNotes:
         if record:
             self._undo = [*self._undo[-(UNDO_DEPTH - 1) :], (old, new)]
         self.changes += 1
-        self._order = None
+        self._order, self._in_order = None, False
         if new is not None:
             self._by_id[new.id] = new
             change = Change(self.article_id, put=new, number=self.changes, base=old)
@@ -147,21 +156,27 @@ class ArticleNotes:
         if saved and self.is_latest(change):
             del self._pending[change.id]
 
-    def replace_all(self, highlights: list[Highlight], written: int = 0) -> None:
+    def replace_all(
+        self, highlights: list[Highlight], written: int = 0, *, in_order: bool = False
+    ) -> None:
         """Take the store's versions (another copy of the app may have written them).
 
         `written`: `answered` when the read began: the changes up to it were on disk (or
         failed, and are still pending); later ones, and pending ones, win over the store.
+        `in_order`: `highlights` come in reading order (as the store gives them), so they
+        need no sorting, unless a version made here takes the place of one of them.
         """
         self._by_id = {h.id: h for h in highlights}
         self._order = None
+        self._in_order = in_order and len(self._by_id) == len(highlights)  # (no id twice)
         for highlight_id, (number, version) in list(self._touched.items()):
             if number <= written and highlight_id not in self._pending:
                 del self._touched[highlight_id]  # the store has it, or something newer
             elif version is None:
-                self._by_id.pop(highlight_id, None)
+                self._by_id.pop(highlight_id, None)  # (the rest stay in order)
             else:
                 self._by_id[highlight_id] = version
+                self._in_order = False
 
     def carry(self, earlier: ArticleNotes) -> None:
         """Keep what was changed in an earlier view of this same article, and its undo."""

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from textual import on, work
 from textual.app import App
@@ -29,8 +29,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Loaded = tuple[list[Highlight], int]
-"""An article's highlights as read from the store, and how many changes it had then."""
+
+class Loaded(NamedTuple):
+    """An article's highlights as read from the store (found again on the body shown)."""
+
+    highlights: list[Highlight]
+    written: int  # how many of the changes made here the store had then
+    in_order: bool  # in reading order, as the store gave them (none moved)
+
+
 KEEP_ARTICLES = 32  # articles whose notes (unsaved changes, undo) are kept while reading others
 RETRY_SECONDS = 5.0  # between tries of a write that failed (a full disk, a busy lock)
 
@@ -201,14 +208,16 @@ class NotesApp(App[None]):
             self.call_from_thread(self.notify, str(exc), severity="error")
             return None
         placed = reanchor_all(stored, body)
-        moved = {new.id: old for new, old in zip(placed, stored, strict=True) if new is not old}
+        moved = {}  # the list compares each pair by identity first: quick when none moved
+        if placed != stored:
+            moved = {new.id: old for new, old in zip(placed, stored, strict=True) if new is not old}
         if moved:
             log.info("%s: %d highlights found again on a changed body", article_id, len(moved))
             store = self.store
             again = [h for h in placed if h.id in moved]
             # Only their anchors: a note another writer saves meanwhile stays.
             self.call_from_thread(self._save, lambda: store.save_highlights(again, moved))
-        return placed, written
+        return Loaded(placed, written, in_order=not moved)
 
     @work(thread=True, exclusive=True, group="highlights")
     def load_highlights(self, article_id: str, body: str) -> None:
@@ -221,8 +230,7 @@ class NotesApp(App[None]):
         notes = self._by_article.get(article_id)
         if notes is None:
             return
-        highlights, written = loaded
-        notes.replace_all(highlights, written)
+        notes.replace_all(loaded.highlights, loaded.written, in_order=loaded.in_order)
         if notes is not self.notes:
             return  # another article is shown: these are kept for when it comes back
         orphans = len(notes.orphans())

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from reader.models import STATUSES, Anchor, Highlight, Status
+from reader.models import READING_ORDER, STATUSES, Anchor, Highlight, Status
 from reader.storage import (
     HIGHLIGHTS,
     HIGHLIGHTS_FORMAT,
@@ -77,7 +77,6 @@ class _File(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _DECODER = msgspec.json.Decoder(_File)
-_ORDER = attrgetter("anchor.start", "anchor.end", "created")
 _ARTICLE = attrgetter("article")
 assert (HIGHLIGHTS, META) == tuple(_File.__struct_fields__)
 
@@ -129,7 +128,7 @@ class Shard:
                 stamp = self._read_stamp
             else:
                 found = [_highlight(d) for d in docs if d.article == article_id]
-        found.sort(key=_ORDER)
+        found.sort(key=READING_ORDER)
         self._made[article_id] = (stamp, tuple(found))
         return self._made[article_id][1]
 

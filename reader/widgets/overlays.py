@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Sequence
-from operator import attrgetter, sub
+from operator import attrgetter
 
 from rich.segment import Segment
 from rich.style import Style
@@ -14,7 +14,7 @@ from reader.layout import Row
 from reader.models import Highlight
 
 _span = attrgetter("anchor.start", "anchor.end")
-"""A highlight's (start, end), read in C."""
+"""A highlight's (start, end)."""
 
 _UNDERLINE = Style(underline=True)
 
@@ -54,14 +54,25 @@ class Overlays:
 
     def set_highlights(self, highlights: Sequence[Highlight], pending: Collection[str]) -> None:
         """Keep the highlights to paint; those whose id is in `pending` are not on disk yet."""
-        shown = [h for h in highlights if h.status != "orphan" and h.anchor.start < h.anchor.end]
-        spans = list(map(_span, shown))  # read in C: an article may bring thousands at once
-        if spans != sorted(spans):  # they usually come in reading order already
+        # One plain pass: an article may bring thousands at once, in reading order as a rule.
+        shown: list[Highlight] = []
+        starts: list[int] = []
+        longest, last_start, last_end, in_order = 0, -1, -1, True
+        for h in highlights:
+            start, end = h.anchor.start, h.anchor.end
+            if start >= end or h.status == "orphan":
+                continue  # nothing to paint
+            if start < last_start or (start == last_start and end < last_end):
+                in_order = False
+            last_start, last_end = start, end
+            shown.append(h)
+            starts.append(start)
+            if end - start > longest:
+                longest = end - start
+        if not in_order:
             shown.sort(key=_span)
-            spans.sort()
-        self._highlights = shown
-        self._starts = [start for start, _ in spans]
-        self._longest = max(map(sub, [end for _, end in spans], self._starts), default=0)
+            starts = [h.anchor.start for h in shown]
+        self._highlights, self._starts, self._longest = shown, starts, longest
         self._pending = frozenset(pending)
 
     def highlights_at(self, offset: int) -> list[Highlight]:
