@@ -249,8 +249,9 @@ def _open(args: argparse.Namespace) -> int:
     if not path.exists():
         raise CliError(f"cannot open '{args.path}': no such file or folder")
     root, single = library_root(path)
-    store = Store(paths.db_path(getattr(args, "db", None)))
-    make_app(root, store, open_file=single, cache_dir=paths.cache_dir()).run()
+    cache_dir = paths.cache_dir()
+    with Store(paths.db_path(getattr(args, "db", None)), cache_dir=cache_dir) as store:
+        make_app(root, store, open_file=single, cache_dir=cache_dir).run()
     return 0
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar, overload
 from tinydb import TinyDB, where
 from tinydb.table import Document, Table
 
+from reader.highlights_cache import HighlightsCache
 from reader.models import Highlight
 from reader.shards import Shard, highlight_doc, problem
 from reader.storage import (
@@ -64,9 +65,19 @@ def _now() -> str:
 class Store:
     """Positions, settings, state and highlights, in crash-safe TinyDB files shared by processes."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = LOCK_TIMEOUT) -> None:
-        """Prepare the store at `path`; nothing is read or created until it is used."""
-        self._setup(Path(path), lock_timeout)
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lock_timeout: float = LOCK_TIMEOUT,
+        cache_dir: Path | None = None,
+    ) -> None:
+        """Prepare the store at `path`; nothing is read or created until it is used.
+
+        `cache_dir`: where to keep each article's highlights as last read (a copy, in a form
+        that decodes twice as fast, for the first opening of an article after start)."""
+        cache = None if cache_dir is None else HighlightsCache(cache_dir / "highlights")
+        self._setup(Path(path), lock_timeout, cache)
 
     @classmethod
     def memory(cls) -> Store:
@@ -75,7 +86,9 @@ class Store:
         store._setup(None, 0.0)
         return store
 
-    def _setup(self, path: Path | None, lock_timeout: float) -> None:
+    def _setup(
+        self, path: Path | None, lock_timeout: float, cache: HighlightsCache | None = None
+    ) -> None:
         self.path = path
         self._storage = AtomicStorage(None if path is None else os.fspath(path))
         storage = self._storage
@@ -85,6 +98,7 @@ class Store:
         self._shard_dir = None if path is None else os.fspath(path) + "." + HIGHLIGHTS
         self._shards: dict[str, Shard] = {}
         self._parsed: OrderedDict[str, None] = OrderedDict()  # shards kept parsed, oldest first
+        self._cache = cache
 
     def __enter__(self) -> Store:
         return self
@@ -93,8 +107,11 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        """Release the database (nothing is pending: every write is already on disk)."""
+        """Release the database (every write is already on disk), once the cache's copies
+        of highlights being written are too."""
         self._db.close()
+        if self._cache is not None:
+            self._cache.flush()
 
     def check(self) -> None:
         """Read and validate the file now (to report a bad database early); raises StoreError."""
@@ -197,7 +214,8 @@ class Store:
         with self.transaction():
             self._check_main()
             for key, docs in by_shard.items():
-                self._rewrite(key, partial(upsert, docs=docs, bases=base_docs))
+                articles = {doc["article"] for doc in docs.values()}
+                self._rewrite(key, partial(upsert, docs=docs, bases=base_docs), articles)
 
     def delete_highlight(self, article_id: str, highlight_id: str) -> None:
         """Delete a highlight; nothing happens if it is not there."""
@@ -219,7 +237,7 @@ class Store:
             return bool(gone)
 
         with self.transaction():
-            self._rewrite(key, remove)
+            self._rewrite(key, remove, (article_id,))
 
     def highlight_counts(self) -> dict[str, int]:
         """The number of highlights of every article that has some (orphans included)."""
@@ -259,7 +277,8 @@ class Store:
         shard = self._shards.get(key)
         if shard is None:
             path = None if self._shard_dir is None else os.path.join(self._shard_dir, f"{key}.json")
-            shard = self._shards.setdefault(key, Shard(key, path))  # one, even if threads race
+            shard = Shard(key, path, self._cache)
+            shard = self._shards.setdefault(key, shard)  # one, even if threads race
         return shard
 
     def _shard_keys(self) -> list[str]:
@@ -289,8 +308,11 @@ class Store:
         while len(self._parsed) > _KEEP_PARSED:
             self._shard(self._parsed.popitem(last=False)[0]).storage.invalidate()
 
-    def _rewrite(self, key: str, change: Callable[[dict[str, Any]], bool]) -> None:
-        """Re-read a shard under the lock, change a copy of its table, write it if changed."""
+    def _rewrite(
+        self, key: str, change: Callable[[dict[str, Any]], bool], articles: Iterable[str]
+    ) -> None:
+        """Re-read a shard under the lock, change a copy of its table, write it if changed
+        (then keep the highlights of `articles`, whose change it is, as now written)."""
         shard = self._shard(key)
         with self.transaction():
             self._lock.refresh(shard.storage)
@@ -298,6 +320,7 @@ class Store:
             table = dict(data.get(HIGHLIGHTS, {}))
             if change(table):
                 shard.storage.write({**data, HIGHLIGHTS: table})
+                shard.written(table, articles)
             self._keep(key)  # what was just written is likely read next
 
     # The TinyDB plumbing ----------------------------------------------------------------------

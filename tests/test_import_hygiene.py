@@ -25,6 +25,7 @@ CORE = [
     "reader.storage",
     "reader.shards",
     "reader.articles_cache",
+    "reader.highlights_cache",
     "reader.keys",
     "reader.anchor",
     "reader.highlights",
