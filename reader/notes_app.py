@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +76,7 @@ class NotesApp(App[None]):
         self._quit_unsaved = False  # q was pressed once with changes that could not be saved
         self._sidebar_hidden_for_notebook = False
         self._last_error: str | None = None  # the last failure of a setting or position write
+        self._on_screen: dict[tuple[str, str, str], float] = {}  # notification -> until when
 
     def notify(
         self,
@@ -85,7 +87,15 @@ class NotesApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """A notification, as plain text: messages quote file names and article text."""
+        """A notification, as plain text: messages quote file names and article text. One
+        already on screen is not shown again (a damaged file is met by each reader of it: the
+        opening, the count of highlights)."""
+        now = time.monotonic()
+        shown = (message, title, severity)
+        if self._on_screen.get(shown, now) > now:
+            return
+        self._on_screen = {key: until for key, until in self._on_screen.items() if until > now}
+        self._on_screen[shown] = now + (self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- saving -----------------------------------------------------------------------

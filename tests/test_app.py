@@ -44,9 +44,11 @@ BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 
 
 def build(library: Path, tmp_path: Path, open_file: Path | None = None) -> ReaderApp:
-    """The real app on `library`, with a store file and a cache in `tmp_path`."""
-    store = Store(tmp_path / "notes.json")
-    return make_app(library, store, open_file=open_file, cache_dir=tmp_path / "cache")
+    """The real app on `library`, with a store file and a cache in `tmp_path`, made as
+    `reader` makes them."""
+    cache = tmp_path / "cache"
+    store = Store(tmp_path / "notes.json", cache_dir=cache)
+    return make_app(library, store, open_file=open_file, cache_dir=cache)
 
 
 @asynccontextmanager
@@ -62,6 +64,7 @@ async def running(app: ReaderApp, size: tuple[int, int] = SIZE) -> AsyncIterator
         yield pilot
         if app.return_code is None:
             await app.action_quit()
+    app.store.close()  # as `reader` does
 
 
 def pane_of(app: ReaderApp) -> ArticleView:

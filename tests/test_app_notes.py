@@ -11,6 +11,7 @@ from textual.widgets import OptionList, TextArea
 from reader import layout
 from reader.app import ReaderApp
 from reader.highlights import new_highlight
+from reader.library import load_article
 from reader.models import Highlight
 from reader.screens.note_editor import NoteEditor
 from reader.store import Store
@@ -360,3 +361,25 @@ async def test_e_exports_the_article_to_the_folder_asked_and_remembers_it(
         await settle(pilot)
         assert not isinstance(app.screen, ExportDialog)
         assert pane.article.title is None or pane.article.title in text
+
+
+async def test_a_damaged_highlights_file_is_told_once_and_the_app_goes_on(
+    library: Path, tmp_path: Path
+) -> None:
+    """A byte that is not UTF-8 in a text of the file (it killed the app's reading thread):
+    one message naming the file, though the opening and the count both meet it."""
+    body = load_article(library / IDS[0]).body
+    Store(tmp_path / "notes.json").save_highlight(new_highlight(IDS[0], body, 0, 10))
+    (shard,) = (tmp_path / "notes.json.highlights").glob("*.json")
+    raw = shard.read_bytes()
+    at = raw.index(b'"prefix":"') + len(b'"prefix":"')
+    shard.write_bytes(raw[:at] + b"\xff" + raw[at:])
+    app = build(library, tmp_path)
+    async with running(app) as pilot:
+        await settle(pilot)
+        told = [m for m in messages(app) if str(shard) in m]
+        assert len(told) == 1 and "damaged" in told[0]
+        assert app.is_running and app.article_id == IDS[0]
+        await pilot.press("j")  # the keys still work
+        assert app.is_running
+    assert shard.read_bytes()[at] == 0xFF  # left as it was
