@@ -74,8 +74,9 @@ class Store:
     ) -> None:
         """Prepare the store at `path`; nothing is read or created until it is used.
 
-        `cache_dir`: where to keep each article's highlights as last read (a copy, in a form
-        that decodes twice as fast, for the first opening of an article after start)."""
+        `cache_dir`: where to keep each article's highlights as last read (a copy that a
+        first opening of the article after start reads faster than the highlights file:
+        1.4 ms against 2.4 for 1,000). `close` waits for the copies being written."""
         cache = None if cache_dir is None else HighlightsCache(cache_dir / "highlights")
         self._setup(Path(path), lock_timeout, cache)
 

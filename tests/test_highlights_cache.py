@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import msgspec
@@ -152,16 +153,70 @@ def test_a_copy_made_for_another_article_or_store_is_not_used(
     assert copies.read(shard, "a.txt", stamp) is None
 
 
-def test_a_copy_holding_what_the_store_refuses_is_not_used(db: Path, cache: Path) -> None:
-    """(start > end: the file would not have given it.)"""
-    Store(db).save_highlight(make("h1", start=2, end=5))
-    cached(db, cache).highlights("a.txt")
+@pytest.mark.parametrize("fault", ["start after end", "out of order"])
+def test_a_copy_holding_what_the_store_would_not_give_is_not_used(
+    db: Path, cache: Path, fault: str
+) -> None:
+    Store(db).save_highlights([make("h1", start=2, end=5), make("h2", start=3, end=5)])
+    expected = cached(db, cache).highlights("a.txt")
     (entry,) = entries(cache)
     kept = msgspec.msgpack.decode(entry.read_bytes(), type=highlights_cache._Entry)
-    (good,) = kept.highlights
-    bad = msgspec.structs.replace(good, anchor=msgspec.structs.replace(good.anchor, start=9))
-    entry.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(kept, highlights=(bad,))))
-    assert cached(db, cache).highlights("a.txt") == [good]
+    first, second = kept.highlights
+    if fault == "start after end":
+        anchor = msgspec.structs.replace(first.anchor, start=9)
+        changed = (msgspec.structs.replace(first, anchor=anchor), second)
+    else:
+        changed = (second, first)
+    entry.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(kept, highlights=changed)))
+    assert cached(db, cache).highlights("a.txt") == expected
+
+
+def test_no_copy_is_made_or_used_where_times_are_whole_seconds(tmp_path: Path) -> None:
+    """(FAT, some network file systems: two writes within a second may look alike.)"""
+    copies = HighlightsCache(tmp_path / "copies")
+    found = (make("h1"),)
+    coarse, fine = (1, 2, 3 * 10**9, 4 * 10**9), (1, 2, 3 * 10**9 + 5, 4 * 10**9)
+    copies.write("f.json", "a.txt", coarse, found)
+    copies.flush()
+    assert not (tmp_path / "copies").exists()  # not made
+    copies.write("f.json", "a.txt", fine, found)
+    copies.flush()
+    assert copies.read("f.json", "a.txt", fine) == found
+    (entry,) = (tmp_path / "copies").iterdir()
+    kept = msgspec.msgpack.decode(entry.read_bytes(), type=highlights_cache._Entry)
+    entry.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(kept, stamp=coarse)))
+    assert copies.read("f.json", "a.txt", coarse) is None  # nor used, were one there
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_writer_that_dies_or_cannot_start_never_fails_a_read_nor_hangs_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies = HighlightsCache(tmp_path / "copies")
+    found, stamp = (make("h1"),), (1, 2, 3, 4)
+
+    class Dying:
+        def encode(self, entry: object) -> bytes:
+            raise SystemExit  # not an Exception: it ends the writer's thread
+
+    monkeypatch.setattr(highlights_cache, "_ENCODER", Dying())
+    copies.write("f.json", "a.txt", stamp, found)
+    flushing = threading.Thread(target=copies.flush, daemon=True)  # (were it to hang)
+    flushing.start()
+    flushing.join(10)
+    assert not flushing.is_alive()  # it returned
+    monkeypatch.undo()
+    copies.write("f.json", "a.txt", stamp, found)  # a new writer
+    copies.flush()
+    assert copies.read("f.json", "a.txt", stamp) == found
+
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    copies.write("f.json", "b.txt", stamp, found)  # no error, no copy
+    copies.flush()
+    assert copies.read("f.json", "b.txt", stamp) is None
 
 
 def test_a_cache_folder_that_cannot_be_written_changes_nothing(
@@ -175,12 +230,20 @@ def test_a_cache_folder_that_cannot_be_written_changes_nothing(
     assert len(decodes) == 2
 
 
-def test_the_store_keeps_no_copy_unless_given_a_cache_folder(db: Path, tmp_path: Path) -> None:
-    Store(db).save_highlight(make("h1"))
-    Store(db).highlights("a.txt")
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(
-        p.name for p in db.parent.rglob("*") if p.is_file()
-    )
+def test_the_store_keeps_no_copy_unless_given_a_cache_folder(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_cache = tmp_path / "user-cache"  # where the cache folder would be by default
+    monkeypatch.setenv("READER_CACHE_DIR", str(user_cache))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(user_cache))
+    with Store(db) as store:
+        store.highlights("a.txt")
+        store.save_highlight(make("h1"))
+        store.highlights("a.txt")
+    with Store(db) as store:
+        assert [h.id for h in store.highlights("a.txt")] == ["h1"]
+    assert not user_cache.exists()
+    assert not [p for p in tmp_path.rglob("*.msgpack")]
 
 
 @settings(
