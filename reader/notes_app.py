@@ -41,6 +41,7 @@ class Loaded(NamedTuple):
 
 KEEP_ARTICLES = 32  # articles whose notes (unsaved changes, undo) are kept while reading others
 RETRY_SECONDS = 5.0  # between tries of a write that failed (a full disk, a busy lock)
+POSTING = 0.5  # seconds a notification may take to be shown once posted
 
 WIDE = 150  # columns from which the sidebar, the text and the notebook fit side by side
 
@@ -76,7 +77,7 @@ class NotesApp(App[None]):
         self._quit_unsaved = False  # q was pressed once with changes that could not be saved
         self._sidebar_hidden_for_notebook = False
         self._last_error: str | None = None  # the last failure of a setting or position write
-        self._on_screen: dict[tuple[str, str, str], float] = {}  # notification -> until when
+        self._posted: dict[tuple[str, str, str], float] = {}  # notifications just posted
 
     def notify(
         self,
@@ -88,14 +89,17 @@ class NotesApp(App[None]):
         markup: bool = False,
     ) -> None:
         """A notification, as plain text: messages quote file names and article text. One
-        already on screen is not shown again (a damaged file is met by each reader of it: the
-        opening, the count of highlights)."""
+        already on screen (or on its way there) is not shown again: a damaged file is met by
+        each reader of it, the opening and the count of highlights."""
+        key = (message, title, severity)
         now = time.monotonic()
-        shown = (message, title, severity)
-        if self._on_screen.get(shown, now) > now:
+        live = getattr(self, "_notifications", ())  # Textual's, as shown (dismissed: gone)
+        if self._posted.get(key, now) > now or any(
+            (n.message, n.title, n.severity) == key for n in live
+        ):
             return
-        self._on_screen = {key: until for key, until in self._on_screen.items() if until > now}
-        self._on_screen[shown] = now + (self.NOTIFICATION_TIMEOUT if timeout is None else timeout)
+        self._posted = {k: until for k, until in self._posted.items() if until > now}
+        self._posted[key] = now + POSTING  # until Textual has it among those shown
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- saving -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from reader.app import ReaderApp
 from reader.highlights import new_highlight
 from reader.library import load_article
 from reader.models import Highlight
+from reader.notes_app import POSTING
 from reader.screens.note_editor import NoteEditor
 from reader.store import Store
 from reader.widgets.article_list import ArticleList
@@ -383,3 +384,21 @@ async def test_a_damaged_highlights_file_is_told_once_and_the_app_goes_on(
         await pilot.press("j")  # the keys still work
         assert app.is_running
     assert shard.read_bytes()[at] == 0xFF  # left as it was
+
+
+async def test_a_notification_is_shown_once_and_again_once_dismissed(
+    library: Path, tmp_path: Path
+) -> None:
+    app = build(library, tmp_path)
+    async with running(app) as pilot:
+        app.notify("the same words")
+        app.notify("the same words")  # posted before the first is shown
+        await pilot.pause(POSTING + 0.1)
+        app.notify("the same words")  # while it is shown
+        await settle(pilot)
+        assert messages(app).count("the same words") == 1
+        app.clear_notifications()  # as clicking it away does
+        await pilot.pause(POSTING + 0.1)
+        app.notify("the same words")
+        await settle(pilot)
+        assert messages(app).count("the same words") == 1
