@@ -121,9 +121,7 @@ class Shard:
         """One article's highlights, sorted by (start, end, created); raises StoreError."""
         path = self.storage.path
         if path is None:  # in memory, the documents are the database: nothing is kept
-            found = self._convert(self.table().values(), article_id)
-            found.sort(key=READING_ORDER)
-            return tuple(found)
+            return _sorted(self._convert(self.table().values(), article_id))
         stamp = file_stamp(path)
         if stamp is not None:
             made = self._made.get(article_id)
@@ -133,21 +131,15 @@ class Shard:
             if kept is not None:
                 self._made[article_id] = (stamp, kept)
                 return kept
-        snapshot = self.storage.snapshot()  # (what went wrong, if stat failed, is said here)
-        if snapshot is None:
-            self._made[article_id] = (None, ())  # none yet: read, so kept when saved
-            return ()
-        read, raw = snapshot
-        docs = None if raw is None else _decode(raw, self.storage)
-        if docs is None:  # the slow read, which says what is wrong
-            found = self._convert(self.table().values(), article_id)
-        else:
-            found = [_highlight(d) for d in docs if d.article == article_id]
-        found.sort(key=READING_ORDER)
-        made = (read if docs is not None else self._read_stamp, tuple(found))
+        typed = self._typed()  # (what went wrong, if stat failed, is said here)
+        if typed is None:  # the slow read, which says what is wrong
+            made = self._read_stamp, _sorted(self._convert(self.table().values(), article_id))
+        else:  # (no file: no version, none yet; still kept, so that a save copies them)
+            read, docs = typed
+            made = read, _sorted(_highlight(d) for d in docs if d.article == article_id)
+            if read is not None and self.cache is not None:
+                self.cache.write(path, article_id, read, made[1])
         self._made[article_id] = made
-        if docs is not None and self.cache is not None:
-            self.cache.write(path, article_id, read, made[1])
         return made[1]
 
     def written(self, table: Mapping[str, Any], articles: Iterable[str]) -> None:
@@ -166,13 +158,13 @@ class Shard:
                 d for d in table.values() if isinstance(d, dict) and d.get("article") == article_id
             ]
             try:
-                typed = msgspec.convert(docs, _DOCS)
+                typed = _in_bounds(msgspec.convert(docs, _DOCS))
             except msgspec.ValidationError:
                 typed = None
-            if typed is None or not all(d.start <= d.end for d in typed):
+            if typed is None:
                 del self._made[article_id]  # the next read says what is wrong
                 continue
-            made = tuple(sorted(map(_highlight, typed), key=READING_ORDER))
+            made = _sorted(map(_highlight, typed))
             self._made[article_id] = (stamp, made)
             if self.cache is not None:
                 self.cache.write(path, article_id, stamp, made)
@@ -249,8 +241,17 @@ def _decode(raw: bytes, storage: AtomicStorage) -> list[_Doc] | None:
     except ValueError:  # msgspec.DecodeError (ValidationError included), UnicodeDecodeError
         return None
     check_schema({HIGHLIGHTS: file.highlights, META: file.meta}, storage)
-    docs = list(file.highlights.values())
+    return _in_bounds(list(file.highlights.values()))
+
+
+def _in_bounds(docs: list[_Doc]) -> list[_Doc] | None:
+    """`docs` if each has start <= end (what the typed pass cannot check), else None."""
     return docs if all(d.start <= d.end for d in docs) else None
+
+
+def _sorted(highlights: Iterable[Highlight]) -> tuple[Highlight, ...]:
+    """In reading order: as an article's highlights are kept and given."""
+    return tuple(sorted(highlights, key=READING_ORDER))
 
 
 def _highlight(d: _Doc) -> Highlight:
