@@ -117,7 +117,7 @@ class AtomicStorage(Storage):
         try:
             with open(self.path, "rb") as f:
                 st = os.fstat(f.fileno())
-                stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                stamp = _stamp_of(st)
                 if stamp == known:
                     return stamp, None
                 raw = f.read()
@@ -190,7 +190,7 @@ class AtomicStorage(Storage):
             self.invalidate()  # TinyDB changed the cached dict before this failed write
             raise
         self._data = data
-        self._stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        self._stamp = _stamp_of(st)
 
     def _replace(self, payload: bytes) -> None:
         """Temp file in the same folder, fsync, old file to .bak, rename, fsync the folder."""
@@ -291,6 +291,11 @@ def file_stamp(path: str) -> Stamp | None:
         st = os.stat(path)
     except OSError:
         return None
+    return _stamp_of(st)
+
+
+def _stamp_of(st: os.stat_result) -> Stamp:
+    """A file's version, from its status."""
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
