@@ -64,9 +64,9 @@ COLOURS: tuple[str, ...] = tuple(SWATCHES)
 """The five highlight colour names, in the order of the keys 1-5; the first is the default."""
 
 Status = Literal["ok", "drifted", "orphan"]
+"""How a highlight sits on the current body: where it was made, found again fuzzily, or lost."""
 STATUSES: dict[str, Status] = {"ok": "ok", "drifted": "drifted", "orphan": "orphan"}
 """Each status by its name: a stored or imported string checked, and typed, in one lookup."""
-"""How a highlight sits on the current body: where it was made, found again fuzzily, or lost."""
 
 
 class Anchor(msgspec.Struct, frozen=True, gc=False):
