@@ -16,3 +16,9 @@ def library(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"
     shutil.copytree(ARTICLES, folder)
     return folder
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where a test's notes database goes (not created)."""
+    return tmp_path / "data" / "notes.json"

@@ -15,11 +15,6 @@ from reader.store import SCHEMA_VERSION, Store, StoreError
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "notes.json"
-
-
 def test_store_does_nothing_until_the_first_write(db: Path) -> None:
     store = Store(db)
     assert store.position("a.txt") is None

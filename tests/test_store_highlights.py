@@ -31,11 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = ROOT / "tests" / "store_child.py"
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "notes.json"
-
-
 def shard_of(db: Path, article: str) -> Path:
     """Where the highlights of `article` live: the documented layout."""
     key = hashlib.sha256(article.encode()).hexdigest()[:2]
