@@ -13,12 +13,14 @@ SIZE = (40, 20)  # 20 lines: 10 articles on screen
 
 
 class CountingList(ArticleList):
-    """Counts the lines it is asked to render."""
+    """Counts the lines it is asked to render, and keeps which."""
 
     rendered = 0
+    lines: list[int] = []
 
     def render_line(self, y: int) -> Strip:
         CountingList.rendered += 1
+        CountingList.lines.append(y)
         return super().render_line(y)
 
 
@@ -102,6 +104,35 @@ async def test_rows_show_title_fallbacks_meta_and_errors() -> None:
     assert lines[4] == " Le premier jour du printemps"  # no title: the first words
     assert lines[6] == " d.html"  # nor first words: the file name
     assert lines[8:10] == [" e.bin", " binary file: not an article"]
+
+
+@pytest.mark.asyncio
+async def test_a_new_count_redraws_its_row_only_and_the_same_count_nothing() -> None:
+    app = ListApp(many(50))
+    async with app.run_test(size=SIZE) as pilot:
+        lst = app.query_one(ArticleList)
+        lst.scroll_to(y=4, animate=False, immediate=True)  # items 2 to 11 on screen
+        await pilot.pause()
+        CountingList.lines = []
+        lst.set_count("000005.txt", 7)
+        await pilot.pause()
+        assert sorted(CountingList.lines) == [6, 7]  # its row: lines 10-11, less the 4 scrolled
+        assert screen_text(lst)[7] == " 2024-03-12 · Le Monde · 7 ✎"
+        CountingList.lines = []
+        lst.set_count("000005.txt", 7)  # as each opening and each save tells it
+        lst.set_count("000006.txt", 0)  # (none before either)
+        lst.set_count("nowhere.txt", 3)
+        await pilot.pause()
+        assert CountingList.lines == []
+        lst.filter("article 4")  # 4 and 40-49: 5 filtered out
+        await pilot.pause()
+        CountingList.lines = []
+        lst.set_count("000005.txt", 2)
+        await pilot.pause()
+        assert CountingList.lines == []
+        lst.filter("")
+        await pilot.pause()
+        assert " 2024-03-12 · Le Monde · 2 ✎" in screen_text(lst)
 
 
 @pytest.mark.asyncio

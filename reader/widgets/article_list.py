@@ -169,6 +169,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._loaded = bool(self._items)  # set_items was called: an empty list means empty
         self._view: Sequence[int] = range(len(self._items))  # indexes into _items, ascending
         self._keys: list[str] | None = None  # folded search text per item, built lazily
+        self._index_of: dict[str, int] | None = None  # item index by article id, built lazily
         self._needle = ""
         self._filter_text = ""
         self._counts: dict[str, int] = {}  # highlight counts told since the items came
@@ -206,20 +207,26 @@ class ArticleList(ScrollView, can_focus=True):
         """Replace the items, keeping the filter and, if it is still there, the current item."""
         current = self.current
         self._items = tuple(items)
+        self._index_of = None
         self._counts = {}
         self._loaded = True
         self._keys = None
         self._apply(self._filter_text, incremental=False)
         self._warm_keys()
-        found = None
-        if current is not None:
-            found = next((i for i, it in enumerate(self._items) if it.id == current.id), None)
-        self._show(found)
+        self._show(None if current is None else self._item_index(current.id))
 
     def set_count(self, article_id: str, highlights: int) -> None:
-        """Show `highlights` as the number of highlights of the article `article_id`."""
+        """Show `highlights` as the number of highlights of the article `article_id`. Only its
+        row is drawn again, and only if the number shown changes (each opening and each save
+        tells it, mostly unchanged)."""
+        index = self._item_index(article_id)
+        if index is None:
+            return  # (items given later bring their own counts)
+        shown = self._counts.get(article_id, self._items[index].highlights)
         self._counts[article_id] = highlights
-        self.refresh()
+        position = self._position_of(index)
+        if shown != highlights and position is not None:
+            self.refresh_lines(position * ROW_HEIGHT, ROW_HEIGHT)
 
     def set_counts(self, counts: Mapping[str, int]) -> None:
         """Show the number of highlights of every article (those not in `counts` have none)."""
@@ -236,7 +243,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def select_id(self, article_id: str) -> bool:
         """Move the cursor to the article `article_id`; False if it is not in the view."""
-        found = next((i for i, it in enumerate(self._items) if it.id == article_id), None)
+        found = self._item_index(article_id)
         if found is None or self._position_of(found) is None:
             return False
         self._show(found)
@@ -256,6 +263,12 @@ class ArticleList(ScrollView, can_focus=True):
             self._view = [i for i in candidates if needle in keys[i]]
             self._needle = needle
         self._filter_text = text
+
+    def _item_index(self, article_id: str) -> int | None:
+        """Where the article `article_id` is among the items, or None."""
+        if self._index_of is None:
+            self._index_of = {item.id: i for i, item in enumerate(self._items)}
+        return self._index_of.get(article_id)
 
     def _position_of(self, item_index: int) -> int | None:
         """The view position of an item, or None if filtered out (the view is sorted)."""
