@@ -308,7 +308,9 @@ class ReaderApp(NotesApp):
         self._set_status("  ·  ".join(parts))
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(Content(text))
+        # One line, as wide as the pane, whatever it says: no layout of the screen (each
+        # cursor move would lay out every widget again).
+        self.query_one("#status", Static).update(Content(text), layout=False)
 
     # -- search and filter ------------------------------------------------------------
 

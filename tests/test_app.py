@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 from pilots import settle
+from textual._compositor import Compositor
+from textual.geometry import Region, Size
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from reader import layout, listing
@@ -248,6 +251,34 @@ async def test_keys_move_the_cursor_in_the_pane(library: Path, tmp_path: Path) -
         assert pane.cursor == 0
         assert pane.scroll_y == 0
         assert "0%" in status_text(app)
+
+
+async def test_a_cursor_move_lays_out_nothing(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status line says where the cursor is at each move. It is one line as wide as the
+    pane whatever it says: saying it lays out no widget (a layout of the whole screen cost
+    more than the rest of the frame)."""
+    layouts: list[Compositor] = []
+    reflow = Compositor.reflow
+
+    def counted(self: Compositor, parent: Widget, size: Size) -> Any:
+        layouts.append(self)
+        return reflow(self, parent, size)
+
+    monkeypatch.setattr(Compositor, "reflow", counted)
+    app = build(library, tmp_path, open_file=library / IDS[1])
+    async with running(app) as pilot:
+        pane, status = pane_of(app), app.query_one("#status", Static)
+        said = status_text(app)
+        layouts.clear()
+        await pilot.press("right_curly_bracket", "right_curly_bracket", "w")
+        await pilot.pause()
+        assert pane.cursor > 0 and pane.scroll_y == 0  # moved, on the first screen
+        assert status_text(app) != said
+        assert layouts == []
+        drawn = status.render_lines(Region(0, 0, status.outer_size.width, 1))[0].text
+        assert drawn.strip() == status_text(app)
 
 
 # -- search and filter ----------------------------------------------------------------------
