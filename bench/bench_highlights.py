@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_startup import make_big_article  # noqa: E402
 from bench_store import make  # noqa: E402
 from rich.console import RenderableType  # noqa: E402
-from textual.screen import Screen  # noqa: E402
+from textual.screen import UPDATE_PERIOD, Screen  # noqa: E402
 
 from reader.app import ReaderApp, make_app  # noqa: E402
 from reader.highlights import new_highlight  # noqa: E402
@@ -75,14 +75,23 @@ def listed(app: ReaderApp) -> bool:
 
 
 async def idle(app: ReaderApp) -> None:
-    """Wait until no worker of the app is running (cancelled ones included), and no write:
-    of the store, nor of the copies of highlights it keeps in the cache folder (else one
-    made by an opening is written a second later, maybe while another is measured)."""
+    """Wait until no worker of the app is running (cancelled ones included), no write (of
+    the store, nor of the copies of highlights it keeps in the cache folder: else one made by
+    an opening is written a second later, maybe while another is measured), and the screen
+    is drawn (else what changed before, the sidebar's counts read at start, would be drawn in
+    the frame of the opening measured)."""
     while any(not worker.is_finished for worker in app.workers):
         await asyncio.sleep(0.001)
     await app.drain_writes()
     if app.store._cache is not None:
         app.store._cache.flush()
+    drawn = asyncio.Event()
+    app.call_after_refresh(drawn.set)  # called when the screen has nothing left to draw
+    await asyncio.wait_for(drawn.wait(), 10.0)
+    # The screen's frames keep to a beat (UPDATE_PERIOD): a change made less than a beat
+    # after the last frame waits for the next. A person opens an article long after it; an
+    # opening measured right after would wait for the beat, the shorter opening longest.
+    await asyncio.sleep(3 * UPDATE_PERIOD)
 
 
 def prefill(db: Path, count: int, articles: int) -> None:
