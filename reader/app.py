@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from reader import articles_cache, layout
+from reader import articles_cache, layout, paths
 from reader.library import ArticleError
 from reader.models import Article
 from reader.notes_app import Loaded, NotesApp
@@ -152,6 +152,8 @@ class ReaderApp(NotesApp):
             self.call_from_thread(self.notify, str(exc), severity="error")
         else:
             self.call_from_thread(self._counts_loaded, counts)
+        if self.cache_dir is not None:  # what killed writes left there
+            paths.sweep_cache(self.cache_dir)
 
     def _wait_for_frame(self) -> None:
         """Hold this worker until the screen has drawn what was sent to it (a second at most).

@@ -13,7 +13,7 @@ import orjson
 from reader import CLEANER_VERSION
 from reader.library import load_article
 from reader.models import Article, Block
-from reader.paths import replace_cache_file
+from reader.paths import ARTICLES_CACHE, replace_cache_file
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _stamp(path: Path) -> dict[str, Any] | None:
 
 def _entry_path(cache_dir: Path, path: Path) -> Path:
     key = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()[:32]
-    return cache_dir / "articles" / f"{key}.json"
+    return cache_dir / ARTICLES_CACHE / f"{key}.json"
 
 
 def _read(entry: Path, stamp: dict[str, Any]) -> Article | None:

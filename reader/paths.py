@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,6 +12,8 @@ APP_NAME = "article-reader"
 DB_ENV = "READER_DB"
 CACHE_ENV = "READER_CACHE_DIR"
 DB_FILENAME = "notes.json"
+ARTICLES_CACHE = "articles"  # in the cache folder: each article as cleaned
+HIGHLIGHTS_CACHE = "highlights"  # in the cache folder: each article's highlights as read
 
 
 def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -59,13 +63,19 @@ def default_library(cwd: Path | None = None) -> Path:
     return local if local.is_dir() else sample_articles()
 
 
+_CACHE_TEMP = re.compile(r"\.reader-cache-[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp's names
+STALE_TEMP = 3600.0
+"""Seconds after which a cache's temp file is a leftover (a write takes milliseconds)."""
+
+
 def replace_cache_file(path: Path, data: bytes) -> None:
     """Write a file that can always be made again (a cache entry), whole or not at all: a temp
-    file beside it, renamed over it, with no fsync. Raises OSError; no temp file is left."""
+    file beside it, renamed over it, with no fsync. Raises OSError; no temp file is left
+    (unless the process is killed meanwhile: `sweep_cache` removes it later)."""
     import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".reader-cache-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -81,3 +91,27 @@ def remove_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def sweep_cache(cache: Path) -> int:
+    """Remove the temp files that cache writes killed midway left in the cache folder `cache`
+    and its entries' folders (only those `replace_cache_file` names, older than STALE_TEMP:
+    another process's write may be under way now, but no write lasts that long). Errors are
+    ignored. Returns how many were removed."""
+    removed, now = 0, time.time()
+    for folder in (cache, cache / ARTICLES_CACHE, cache / HIGHLIGHTS_CACHE):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if not _CACHE_TEMP.fullmatch(entry.name):
+                continue
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP:
+                        os.unlink(entry.path)
+                        removed += 1
+            except OSError:
+                pass
+    return removed

@@ -17,6 +17,7 @@ from tinydb.table import Document, Table
 
 from reader.highlights_cache import HighlightsCache
 from reader.models import Highlight
+from reader.paths import HIGHLIGHTS_CACHE
 from reader.shards import Shard, highlight_doc, problem
 from reader.storage import (
     FORMAT,
@@ -77,7 +78,7 @@ class Store:
         `cache_dir`: where to keep each article's highlights as last read (a copy that a
         first opening of the article after start reads faster than the highlights file:
         1.4 ms against 2.4 for 1,000). `close` waits for the copies being written."""
-        cache = None if cache_dir is None else HighlightsCache(cache_dir / "highlights")
+        cache = None if cache_dir is None else HighlightsCache(cache_dir / HIGHLIGHTS_CACHE)
         self._setup(Path(path), lock_timeout, cache)
 
     @classmethod

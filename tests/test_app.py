@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,7 +18,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from reader import layout, listing
+from reader import layout, listing, paths
 from reader.app import ReaderApp, make_app
 from reader.screens.help import HelpScreen
 from reader.store import Store
@@ -121,6 +122,24 @@ async def test_list_fills_and_first_article_opens(library: Path, tmp_path: Path)
         assert "Guerre en Ukraine" in text
         # The pane shows the body of the first article.
         assert "Rien que ce matin du 29 décembre" in "\n".join(screen_lines(pane_of(app)))
+
+
+async def test_temp_files_left_in_the_cache_by_killed_writes_are_swept_at_start(
+    library: Path, tmp_path: Path
+) -> None:
+    stale = time.time() - paths.STALE_TEMP - 60
+    cache = tmp_path / "cache"
+    left = [cache / ".reader-cache-k1ll3d_1.tmp"]
+    left += [cache / folder / ".reader-cache-k1ll3d_2.tmp" for folder in ("articles", "highlights")]
+    for path in left:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half")
+        os.utime(path, (stale, stale))
+    app = build(library, tmp_path)
+    async with running(app) as pilot:
+        await wait_for(lambda: not any(path.exists() for path in left), pilot)
+        assert not any(path.exists() for path in left)
+        assert (cache / "articles").is_dir() and any((cache / "articles").iterdir())
 
 
 @pytest.fixture
