@@ -64,6 +64,7 @@ def default_library(cwd: Path | None = None) -> Path:
 
 
 _CACHE_TEMP = re.compile(r"\.reader-cache-[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp's names
+_OLD_CACHE_TEMP = re.compile(r"\.[a-z0-9_]{8}\.tmp")  # the names they had before
 STALE_TEMP = 3600.0
 """Seconds after which a cache's temp file is a leftover (a write takes milliseconds)."""
 
@@ -96,16 +97,23 @@ def remove_quietly(path: str) -> None:
 def sweep_cache(cache: Path) -> int:
     """Remove the temp files that cache writes killed midway left in the cache folder `cache`
     and its entries' folders (only those `replace_cache_file` names, older than STALE_TEMP:
-    another process's write may be under way now, but no write lasts that long). Errors are
-    ignored. Returns how many were removed."""
+    another process's write may be under way now, but no write lasts that long). The names
+    these temp files had before are swept too, in the entries' folders only (which nothing
+    else writes; the cache folder itself may be one the user shares). Errors are ignored.
+    Returns how many were removed."""
     removed, now = 0, time.time()
-    for folder in (cache, cache / ARTICLES_CACHE, cache / HIGHLIGHTS_CACHE):
+    current, current_or_old = (_CACHE_TEMP,), (_CACHE_TEMP, _OLD_CACHE_TEMP)
+    for folder, names in (
+        (cache, current),
+        (cache / ARTICLES_CACHE, current_or_old),
+        (cache / HIGHLIGHTS_CACHE, current_or_old),
+    ):
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            if not _CACHE_TEMP.fullmatch(entry.name):
+            if not any(name.fullmatch(entry.name) for name in names):
                 continue
             try:
                 if entry.is_file(follow_symlinks=False):

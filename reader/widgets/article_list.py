@@ -266,8 +266,8 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _item_index(self, article_id: str) -> int | None:
         """Where the article `article_id` is among the items, or None."""
-        if self._index_of is None:
-            self._index_of = {item.id: i for i, item in enumerate(self._items)}
+        if self._index_of is None:  # (the first of an id given twice, as a scan finds it)
+            self._index_of = {item.id: i for i, item in reversed(list(enumerate(self._items)))}
         return self._index_of.get(article_id)
 
     def _position_of(self, item_index: int) -> int | None:
