@@ -69,7 +69,7 @@ def make_highlights(body: str, rng: random.Random) -> list[Highlight]:
         start = rng.choice(starts)
         length = rng.choice([1, 8, 30, 60, 120, 200, 300])
         end = ends[min(bisect_left(ends, start + length), len(ends) - 1)]
-        made.append(Highlight(id=f"h{i}", article="bench", anchor=make_anchor(body, start, end)))
+        made.append(Highlight.at(make_anchor(body, start, end), f"h{i}", "bench"))
     return made
 
 

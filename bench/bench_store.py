@@ -42,8 +42,8 @@ def make(rng: random.Random, i: int, article: str) -> Highlight:
     note = "a note with a #tag about this passage" if i % 3 == 0 else ""
     stamp = f"2026-01-{1 + i % 28:02d}T12:00:00.000+00:00"
     tags = ("tag",) if note else ()
-    return Highlight(
-        f"{i:016x}", article, anchor, note=note, tags=tags, created=stamp, updated=stamp
+    return Highlight.at(
+        anchor, f"{i:016x}", article, note=note, tags=tags, created=stamp, updated=stamp
     )
 
 

@@ -109,7 +109,7 @@ def reanchor(highlight: Highlight, body: str, digest: str | None = None) -> High
     The new anchor is read from `body`, except that a drifted one keeps the quote the user
     marked; an orphan keeps its old anchor. `updated` is left alone: moving is not an edit.
     """
-    return _reanchor(highlight, _Body(body, digest), highlight.anchor.start)
+    return _reanchor(highlight, _Body(body, digest), highlight.start)
 
 
 def reanchor_all(highlights: Iterable[Highlight], body: str) -> list[Highlight]:
@@ -120,14 +120,14 @@ def reanchor_all(highlights: Iterable[Highlight], body: str) -> list[Highlight]:
     """
     result = list(highlights)
     new_body = _Body(body)
-    if all(h.anchor.body_hash == new_body.digest and h.status != "orphan" for h in result):
+    if all(h.body_hash == new_body.digest and h.status != "orphan" for h in result):
         return result  # the body they were made on: nothing moves (the common case)
     shifts: dict[str, int] = {}
-    for i in sorted(range(len(result)), key=lambda i: result[i].anchor.start):
-        old = result[i].anchor
-        new = _reanchor(result[i], new_body, old.start + shifts.get(old.body_hash, 0))
+    for i in sorted(range(len(result)), key=lambda i: result[i].start):
+        old = result[i]
+        new = _reanchor(old, new_body, old.start + shifts.get(old.body_hash, 0))
         if new.status != "orphan" and old.body_hash != new_body.digest:
-            shifts[old.body_hash] = new.anchor.start - old.start
+            shifts[old.body_hash] = new.start - old.start
         result[i] = new
     return result
 
@@ -166,7 +166,7 @@ def _reanchor(highlight: Highlight, new_body: _Body, expected: int) -> Highlight
         anchor = structs.replace(anchor, quote=old.quote)  # what the user marked
     if anchor == old and found.status == highlight.status:
         return highlight
-    return _replace(highlight, anchor=anchor, status=found.status)
+    return highlight.moved(anchor, status=found.status)
 
 
 def _replace(highlight: Highlight, **changes: object) -> Highlight:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from msgspec import structs
 
 from reader.anchor import make_anchor
-from reader.models import COLOURS, Highlight
+from reader.models import COLOURS, Anchor, Highlight
 
 _TAG = re.compile(r"(?<![\w#&/])#(\w[\w/-]*)")
 """A `#word` in a note (not `a#b`, not `&#39;`, not a URL's fragment), as Obsidian reads one."""
@@ -47,10 +47,10 @@ def new_highlight(
     """A new highlight of `body[start:end]` in the article `article_id`."""
     check_colour(color)
     stamp = now()
-    return Highlight(
-        id=new_id(),
-        article=article_id,
-        anchor=make_anchor(body, start, end),
+    return Highlight.at(
+        make_anchor(body, start, end),
+        new_id(),
+        article_id,
         color=color,
         note=note,
         tags=tags_in(note),
@@ -60,9 +60,14 @@ def new_highlight(
 
 
 def edited(highlight: Highlight, **changes: object) -> Highlight:
-    """`highlight` with `changes` (note, color, anchor, status), tags re-read, time updated."""
+    """`highlight` with `changes` (note, color, status, anchor), tags re-read, time updated."""
     if "color" in changes:
         check_colour(changes["color"])
     if "note" in changes:
         changes["tags"] = tags_in(str(changes["note"]))
+    anchor = changes.pop("anchor", None)
+    if isinstance(anchor, Anchor):
+        return highlight.moved(anchor, **changes, updated=now())
+    if anchor is not None:
+        raise TypeError(f"an anchor is an Anchor, not {type(anchor).__name__}")
     return structs.replace(highlight, **changes, updated=now())

@@ -29,7 +29,7 @@ from reader.storage import Stamp
 log = logging.getLogger(__name__)
 
 FORMAT = "article-reader/highlights"
-VERSION = 1
+VERSION = 2
 """Of the entries' layout, and of their order (`models.READING_ORDER`): change it with them."""
 WRITE_DELAY = 1.0
 """Seconds from the first entry handed over to the writing of all those handed over by then:
@@ -84,10 +84,9 @@ class HighlightsCache:
         ):
             return None
         last = (-1, -1, "")
-        for highlight in entry.highlights:
-            anchor = highlight.anchor
-            place = (anchor.start, anchor.end, highlight.created)  # models.READING_ORDER
-            if anchor.start > anchor.end or place < last:
+        for h in entry.highlights:
+            place = (h.start, h.end, h.created)  # models.READING_ORDER
+            if h.start > h.end or place < last:
                 return None  # not what the store gives: start <= end, in reading order
             last = place
         return entry.highlights

@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote
 
 import orjson
 
-from reader.models import COLOURS, STATUSES, SWATCHES, Anchor, Highlight, Status
+from reader.models import COLOURS, STATUSES, SWATCHES, Highlight, Status
 from reader.storage import is_int
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,6 @@ def _order(h: Highlight) -> tuple[str, int, int, str, str]:
 
 
 def _annotation(h: Highlight) -> dict[str, Any]:
-    a = h.anchor
     body: list[dict[str, Any]] = []
     if h.note:
         note = {"type": "TextualBody", "purpose": "commenting", "format": "text/markdown"}
@@ -96,11 +95,11 @@ def _annotation(h: Highlight) -> dict[str, Any]:
         "source": h.article,
         "styleClass": f"reader-{h.color}",
         "selector": [
-            {"type": "TextQuoteSelector", "exact": a.quote, "prefix": a.prefix, "suffix": a.suffix},
-            {"type": "TextPositionSelector", "start": a.start, "end": a.end},
+            {"type": "TextQuoteSelector", "exact": h.quote, "prefix": h.prefix, "suffix": h.suffix},
+            {"type": "TextPositionSelector", "start": h.start, "end": h.end},
         ],
-        "reader:bodyHash": a.body_hash,
-        "reader:cleaner": a.cleaner,
+        "reader:bodyHash": h.body_hash,
+        "reader:cleaner": h.cleaner,
         "reader:status": h.status,
     }
     if h.color in SWATCHES:
@@ -210,15 +209,13 @@ def _highlight(item: object, where: str) -> Highlight:
     return Highlight(
         id=_highlight_id(item.get("id"), where),
         article=_text(target, "source", where, "target"),
-        anchor=Anchor(
-            start=start,
-            end=end,
-            quote=exact,
-            prefix=prefix,
-            suffix=suffix,
-            body_hash=_text(target, "reader:bodyHash", where, "target", ""),
-            cleaner=_text(target, "reader:cleaner", where, "target", ""),
-        ),
+        start=start,
+        end=end,
+        quote=exact,
+        prefix=prefix,
+        suffix=suffix,
+        body_hash=_text(target, "reader:bodyHash", where, "target", ""),
+        cleaner=_text(target, "reader:cleaner", where, "target", ""),
         color=_colour(target),
         note=note,
         tags=tags,

@@ -249,7 +249,7 @@ def _section_of(sections: list[tuple[int, str]], offset: int) -> str | None:
 
 
 def _highlight(h: Highlight) -> list[str]:
-    lines = [*quote_lines(h.anchor.quote), "", f"^hl-{h.id}", ""]
+    lines = [*quote_lines(h.quote), "", f"^hl-{h.id}", ""]
     note = note_lines(h.note)
     if note:
         lines += [*note, ""]

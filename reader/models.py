@@ -4,9 +4,10 @@ make by the thousand and to decode from JSON), no I/O."""
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import structs
 
 BlockKind = Literal["paragraph", "heading", "quote"]
 
@@ -86,17 +87,29 @@ class Anchor(msgspec.Struct, frozen=True, gc=False):
     cleaner: str
 
 
+Offset = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+"""A character offset, as a stored highlight's are checked when read (beyond int64, refused)."""
+
+
 class Highlight(msgspec.Struct, frozen=True, gc=False):
     """A marked passage of an article, with its colour, note and tags.
 
-    `article` is the article's id (its path inside the library). `created` and `updated`
-    are ISO 8601 times in UTC. `status` says how the anchor was found on the current body;
-    an orphan keeps its last anchor, quote and note, and is never dropped.
+    `article` is the article's id (its path inside the library). The fields of its `Anchor`
+    (`start` to `cleaner`) are its own: a highlight is one flat value, and is stored as such,
+    so that a read decodes the stored documents straight into highlights. `created` and
+    `updated` are ISO 8601 times in UTC. `status` says how the anchor was found on the current
+    body; an orphan keeps its last anchor, quote and note, and is never dropped.
     """
 
     id: str
     article: str
-    anchor: Anchor
+    start: Offset
+    end: Offset
+    quote: str
+    prefix: str
+    suffix: str
+    body_hash: str
+    cleaner: str
     color: str = COLOURS[0]
     note: str = ""
     tags: tuple[str, ...] = ()
@@ -104,15 +117,31 @@ class Highlight(msgspec.Struct, frozen=True, gc=False):
     updated: str = ""
     status: Status = "ok"
 
-    @property
-    def start(self) -> int:
-        return self.anchor.start
+    @classmethod
+    def at(cls, anchor: Anchor, id: str, article: str, **fields: Any) -> Highlight:  # noqa: A002
+        """A highlight of `article` where `anchor` says; the other fields by keyword."""
+        return cls(id, article, *structs.astuple(anchor), **fields)
 
     @property
-    def end(self) -> int:
-        return self.anchor.end
+    def anchor(self) -> Anchor:
+        """Where it sits, as an `Anchor` (a new value each time: read the fields in loops)."""
+        return Anchor(
+            self.start,
+            self.end,
+            self.quote,
+            self.prefix,
+            self.suffix,
+            self.body_hash,
+            self.cleaner,
+        )
+
+    def moved(self, anchor: Anchor, **changes: Any) -> Highlight:
+        """This highlight at `anchor`, with `changes` to its other fields."""
+        return structs.replace(self, **structs.asdict(anchor), **changes)
 
 
-READING_ORDER = attrgetter("anchor.start", "anchor.end", "created")
+assert Highlight.__struct_fields__[2:9] == Anchor.__struct_fields__  # (`at` relies on it)
+
+READING_ORDER = attrgetter("start", "end", "created")
 """The sort key of highlights in reading order: by place, then age. The store gives an
 article's highlights in this order, and the notes and the pane keep it."""

@@ -326,7 +326,7 @@ class NotesApp(App[None]):
             self._submit(notes.edit(highlight_id, note=text))
             self._paint_notes()
 
-        self.push_screen(NoteEditor(highlight.anchor.quote, highlight.note), done)
+        self.push_screen(NoteEditor(highlight.quote, highlight.note), done)
 
     def action_undo(self) -> None:
         """Revert the last highlight change (creation, edit or deletion)."""

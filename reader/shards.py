@@ -17,12 +17,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
+from msgspec import structs
 
 from reader.highlights_cache import HighlightsCache
-from reader.models import READING_ORDER, STATUSES, Anchor, Highlight, Status
+from reader.models import READING_ORDER, STATUSES, Highlight
 from reader.storage import (
     HIGHLIGHTS,
     HIGHLIGHTS_FORMAT,
@@ -36,54 +37,22 @@ from reader.storage import (
 
 log = logging.getLogger(__name__)
 
-_TEXT_FIELDS = (
-    "id",
-    "article",
-    "quote",
-    "prefix",
-    "suffix",
-    "body_hash",
-    "cleaner",
-    "color",
-    "note",
-    "created",
-    "updated",
-)
-
-# Beyond int64 the slow read decides (orjson reads past 2**64 as a float, which is refused).
-_Offset = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
-
-
-class _Doc(msgspec.Struct, frozen=True, gc=False):
-    """A stored highlight document, as the typed decoder checks it (same rules as `problem`,
-    except start <= end, checked after)."""
-
-    id: str
-    article: str
-    start: _Offset
-    end: _Offset
-    quote: str
-    prefix: str
-    suffix: str
-    body_hash: str
-    cleaner: str
-    color: str
-    note: str
-    tags: tuple[str, ...]
-    created: str
-    updated: str
-    status: Status
+_FIELDS = Highlight.__struct_fields__
+_REQUIRED = _FIELDS[: len(_FIELDS) - len(Highlight.__struct_defaults__)]
+"""A stored highlight must have these; the others may be missing (their defaults), as the
+typed decoder reads them too."""
+_TEXT = {name for name in _FIELDS if name not in ("start", "end", "tags", "status")}
 
 
 class _File(msgspec.Struct, forbid_unknown_fields=True):
     """A highlights file: its tables (another table makes it foreign: the slow read says so)."""
 
-    highlights: dict[str, _Doc] = {}
+    highlights: dict[str, Highlight] = {}
     meta: dict[str, dict[str, Any]] = {}
 
 
 _DECODER = msgspec.json.Decoder(_File)
-_DOCS = list[_Doc]
+_HIGHLIGHTS = list[Highlight]
 _ARTICLE = attrgetter("article")
 assert (HIGHLIGHTS, META) == tuple(_File.__struct_fields__)
 
@@ -136,7 +105,7 @@ class Shard:
             made = self._read_stamp, _sorted(self._convert(self.table().values(), article_id))
         else:  # (no file: no version, none yet; still kept, so that a save copies them)
             read, docs = typed
-            made = read, _sorted(_highlight(d) for d in docs if d.article == article_id)
+            made = read, _sorted(h for h in docs if h.article == article_id)
             if read is not None and self.cache is not None:
                 self.cache.write(path, article_id, read, made[1])
         self._made[article_id] = made
@@ -158,13 +127,13 @@ class Shard:
                 d for d in table.values() if isinstance(d, dict) and d.get("article") == article_id
             ]
             try:
-                typed = _in_bounds(msgspec.convert(docs, _DOCS))
+                typed = _in_bounds(msgspec.convert(docs, _HIGHLIGHTS))
             except msgspec.ValidationError:
                 typed = None
             if typed is None:
                 del self._made[article_id]  # the next read says what is wrong
                 continue
-            made = _sorted(map(_highlight, typed))
+            made = _sorted(typed)
             self._made[article_id] = (stamp, made)
             if self.cache is not None:
                 self.cache.write(path, article_id, stamp, made)
@@ -174,7 +143,7 @@ class Shard:
         gives (those that convert)."""
         typed = self._typed()
         if typed is not None:
-            return [_highlight(d) for d in typed[1]]
+            return typed[1]
         return self._convert(docs(), None)
 
     def counts(self, docs: Callable[[], list[dict[str, Any]]]) -> dict[str, int]:
@@ -199,7 +168,7 @@ class Shard:
         self._counts, self._counted = counts, self._read_stamp
         return counts
 
-    def _typed(self) -> tuple[Stamp | None, list[_Doc]] | None:
+    def _typed(self) -> tuple[Stamp | None, list[Highlight]] | None:
         """(version, documents) of the file read now, decoded and checked in one pass; None
         in memory, or when that pass refuses the file (the checked read then says why)."""
         if self.storage.path is None:
@@ -233,7 +202,7 @@ class Shard:
         )
 
 
-def _decode(raw: bytes, storage: AtomicStorage) -> list[_Doc] | None:
+def _decode(raw: bytes, storage: AtomicStorage) -> list[Highlight] | None:
     """The documents of a highlights file, decoded and checked in one pass; None if any does not
     pass (or the file does not parse): the slow read then says what is wrong."""
     try:
@@ -244,7 +213,7 @@ def _decode(raw: bytes, storage: AtomicStorage) -> list[_Doc] | None:
     return _in_bounds(list(file.highlights.values()))
 
 
-def _in_bounds(docs: list[_Doc]) -> list[_Doc] | None:
+def _in_bounds(docs: list[Highlight]) -> list[Highlight] | None:
     """`docs` if each has start <= end (what the typed pass cannot check), else None."""
     return docs if all(d.start <= d.end for d in docs) else None
 
@@ -254,70 +223,37 @@ def _sorted(highlights: Iterable[Highlight]) -> tuple[Highlight, ...]:
     return tuple(sorted(highlights, key=READING_ORDER))
 
 
-def _highlight(d: _Doc) -> Highlight:
-    anchor = Anchor(d.start, d.end, d.quote, d.prefix, d.suffix, d.body_hash, d.cleaner)
-    return Highlight(
-        d.id, d.article, anchor, d.color, d.note, d.tags, d.created, d.updated, d.status
-    )
-
-
 def highlight_doc(highlight: Highlight) -> dict[str, Any]:
-    """The flat document a highlight is stored as."""
-    anchor = highlight.anchor
-    return {
-        "id": highlight.id,
-        "article": highlight.article,
-        "start": anchor.start,
-        "end": anchor.end,
-        "quote": anchor.quote,
-        "prefix": anchor.prefix,
-        "suffix": anchor.suffix,
-        "body_hash": anchor.body_hash,
-        "cleaner": anchor.cleaner,
-        "color": highlight.color,
-        "note": highlight.note,
-        "tags": list(highlight.tags),
-        "created": highlight.created,
-        "updated": highlight.updated,
-        "status": highlight.status,
-    }
+    """The flat document a highlight is stored as: its fields, in order."""
+    doc = structs.asdict(highlight)
+    doc["tags"] = list(highlight.tags)
+    return doc
 
 
 def doc_highlight(doc: Mapping[str, Any]) -> Highlight:
     """The highlight a document holds; check it with `problem` first."""
-    return Highlight(
-        id=doc["id"],
-        article=doc["article"],
-        anchor=Anchor(
-            start=doc["start"],
-            end=doc["end"],
-            quote=doc["quote"],
-            prefix=doc["prefix"],
-            suffix=doc["suffix"],
-            body_hash=doc["body_hash"],
-            cleaner=doc["cleaner"],
-        ),
-        color=doc["color"],
-        note=doc["note"],
-        tags=tuple(doc["tags"]),
-        created=doc["created"],
-        updated=doc["updated"],
-        status=STATUSES[doc["status"]],
-    )
+    fields = {name: doc[name] for name in _FIELDS if name in doc}
+    if "tags" in fields:
+        fields["tags"] = tuple(fields["tags"])
+    return Highlight(**fields)
 
 
 def problem(doc: Mapping[str, Any]) -> str | None:
-    """Why a document is not a highlight (a missing or mistyped field), or None."""
-    for name in _TEXT_FIELDS:
-        if not isinstance(doc.get(name), str):
-            return f"{name} is missing or not text"
-    start, end = doc.get("start"), doc.get("end")
+    """Why a document is not a highlight (a required field missing, a field mistyped), or None:
+    what the typed decoder refuses, said in words."""
+    for name in _REQUIRED:
+        if name not in doc:
+            return f"{name} is missing"
+    for name in _TEXT:
+        if name in doc and not isinstance(doc[name], str):
+            return f"{name} is not text"
+    start, end = doc["start"], doc["end"]
     if not (is_int(start) and is_int(end) and 0 <= start <= end):
         return "start and end are not offsets (0 <= start <= end)"
-    tags = doc.get("tags")
+    tags = doc.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         return "tags is not a list of text"
-    status = doc.get("status")
+    status = doc.get("status", "ok")
     if not isinstance(status, str) or status not in STATUSES:
         return f"status is not one of {', '.join(STATUSES)}"
     return None

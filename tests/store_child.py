@@ -22,10 +22,10 @@ def highlight(tag: str, i: int, articles: int) -> Highlight:
     """A highlight with every field set, a little different for each i."""
     quote = f"passage {i} of {tag} — «ünïcode» "
     anchor = Anchor(i, i + len(quote), quote, "before ", " after", "f" * 64, "2")
-    return Highlight(
+    return Highlight.at(
+        anchor,
         id=f"{tag}-{i}",
         article=f"{tag}/article-{i % articles}.txt",
-        anchor=anchor,
         color=("yellow", "green", "blue")[i % 3],
         note=f"note {i} #tag{i % 5}",
         tags=(f"tag{i % 5}",),

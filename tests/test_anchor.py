@@ -50,9 +50,7 @@ def edit(body: str, old: str, new: str) -> str:
 
 
 def highlight(body: str, start: int, end: int, **changes: object) -> Highlight:
-    return Highlight(
-        id="h1", article="a.txt", anchor=make_anchor(body, start, end), note="#vu", **changes
-    )  # type: ignore[arg-type]
+    return Highlight.at(make_anchor(body, start, end), "h1", "a.txt", note="#vu", **changes)
 
 
 def found(body: str, new_body: str, start: int = START, end: int = END) -> tuple[int, int, str]:
@@ -232,7 +230,7 @@ def test_a_removed_passage_is_an_orphan_that_keeps_its_anchor_and_note() -> None
     assert found(BODY, new) == (START, END, "orphan")
     old = highlight(BODY, START, END)
     lost = reanchor(old, new)
-    assert lost.status == "orphan" and lost.anchor is old.anchor and lost.note == "#vu"
+    assert lost.status == "orphan" and lost.anchor == old.anchor and lost.note == "#vu"
     assert reanchor(lost, new + " Fin.") is lost
     # The passage comes back: the orphan is found again.
     assert reanchor(lost, BODY).status == "ok"
@@ -277,7 +275,7 @@ def test_reanchor_all_keeps_the_order_and_each_outcome() -> None:
     moved = reanchor_all(hs, new)
     assert [h.status for h in moved] == ["orphan", "ok", "ok"]
     assert [new[h.start : h.end] for h in moved[1:]] == [QUOTE, kept]
-    assert moved[0].anchor is hs[0].anchor
+    assert moved[0].anchor == hs[0].anchor
     assert reanchor_all(moved, new)[1:] == moved[1:]
     assert reanchor_all([], new) == []
 

@@ -39,10 +39,10 @@ def hl(
 ) -> Highlight:
     """A highlight of the first occurrence of `needle`, with a fixed id and times."""
     start = body.index(needle)
-    return Highlight(
+    return Highlight.at(
+        make_anchor(body, start, start + len(needle)),
         id=f"{n:016x}",
         article=article_id,
-        anchor=make_anchor(body, start, start + len(needle)),
         color=color,
         note=note,
         tags=tags,

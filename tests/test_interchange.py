@@ -36,7 +36,7 @@ T0 = "2026-01-01T10:00:00.000+00:00"
 def make(hid: str = "0123456789abcdef", article: str = "a.txt", **kw: Any) -> Highlight:
     anchor = Anchor(3, 8, "quote", "pre ", " post", "ab" * 32, "2")
     fields: dict[str, Any] = {"created": T0, "updated": T0, **kw}
-    return Highlight(hid, article, fields.pop("anchor", anchor), **fields)
+    return Highlight.at(fields.pop("anchor", anchor), hid, article, **fields)
 
 
 def export(highlights: list[Highlight]) -> bytes:
@@ -77,10 +77,10 @@ def anchors(draw: st.DrawFn) -> Anchor:
 
 
 highlights = st.builds(
-    Highlight,
+    Highlight.at,
+    anchors(),
     id=hex_ids | st.text(min_size=1, max_size=20),  # any text survives the IRI
     article=st.text(min_size=1, max_size=40),
-    anchor=anchors(),
     color=st.sampled_from(COLOURS),
     note=st.text(max_size=200),
     tags=tags.map(tuple),
@@ -265,10 +265,10 @@ HYPOTHESIS_LIKE: dict[str, Any] = {
 
 def test_a_hypothesis_like_annotation_with_only_a_quote_imports_as_an_orphan() -> None:
     (h,) = from_collection([HYPOTHESIS_LIKE])
-    assert h == Highlight(
+    assert h == Highlight.at(
+        Anchor(0, 12, "the sea rose", "Since 1900 ", " by 20 cm", "", ""),
         id=hashlib.sha256(b"Ab3dE-fGh_1").hexdigest()[:16],
         article="https://example.com/a",
-        anchor=Anchor(0, 12, "the sea rose", "Since 1900 ", " by 20 cm", "", ""),
         color=COLOURS[0],
         note="Worth *re-reading*",
         tags=("climate", "policy"),

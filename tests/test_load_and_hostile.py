@@ -332,16 +332,16 @@ def made_on(draw: st.DrawFn, body: str, n: int) -> list[Highlight]:
         end = draw(st.integers(start + 1, min(len(body), start + 300)))
         status = draw(st.sampled_from(["ok", "ok", "drifted", "orphan"]))
         anchor = make_anchor(body, start, end)
-        found.append(Highlight(f"h{i}", "a.txt", anchor, status=status))  # type: ignore[arg-type]
+        found.append(Highlight.at(anchor, f"h{i}", "a.txt", status=status))
     return found
 
 
 # Anchors as an imported file may carry them: any offsets, quote and context, any hash.
 FOREIGN = st.builds(
-    lambda i, start, length, quote, prefix, suffix, digest, status: Highlight(
+    lambda i, start, length, quote, prefix, suffix, digest, status: Highlight.at(
+        Anchor(start, start + length, quote, prefix, suffix, digest, "1"),
         f"f{i}",
         "a.txt",
-        Anchor(start, start + length, quote, prefix, suffix, digest, "1"),
         status=status,
     ),
     st.integers(0, 10**6),
@@ -365,7 +365,7 @@ def test_fuzz_reanchoring_random_bodies_and_edits(data: st.DataObject) -> None:
     new = data.draw(edits(old))
     before = data.draw(made_on(old, data.draw(st.integers(0, 6))))
     here = data.draw(made_on(new, data.draw(st.integers(0, 3))))
-    here = [Highlight("n" + h.id, h.article, h.anchor, status="ok") for h in here]
+    here = [Highlight.at(h.anchor, "n" + h.id, h.article, status="ok") for h in here]
     foreign = data.draw(st.lists(FOREIGN, max_size=3, unique_by=lambda h: h.id))
     given_ = data.draw(st.permutations(before + here + foreign))
     result = reanchor_all(given_, new)
@@ -486,7 +486,7 @@ def mutated_collections(draw: st.DrawFn) -> bytes:
 
 
 STORED = [
-    Highlight("0123456789abcdef", "a.txt", Anchor(3, 8, "quote", "", "", "", "2"), created="x")
+    Highlight.at(Anchor(3, 8, "quote", "", "", "", "2"), "0123456789abcdef", "a.txt", created="x")
 ]
 
 
@@ -769,11 +769,8 @@ def _import_hostile_notes(library: Path, tmp_path: Path) -> str:
     placed = new_highlight(article, body, 0, 22, note=EVIL_NOTE)
     placed = structs.replace(placed, tags=(EVIL_TAG,))
     quote = "\x1b]2;PWNED-QUOTE\x07 une phrase que le texte n'a pas"
-    orphan = structs.replace(
-        placed,
-        id="0" * 16,
-        anchor=Anchor(40, 40 + len(quote), quote, "", "", "0" * 32, "2"),
-        status="orphan",
+    orphan = structs.replace(placed, id="0" * 16).moved(
+        Anchor(40, 40 + len(quote), quote, "", "", "0" * 32, "2"), status="orphan"
     )
     path = tmp_path / "hostile.json"
     path.write_bytes(dumps(to_collection([placed, orphan], generator="elsewhere")))

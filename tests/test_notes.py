@@ -20,7 +20,7 @@ def hl(hid: str, start: int, end: int, *, status: Status = "ok", created: str = 
     anchor = new_highlight("a.txt", BODY, start, max(end, start + 1)).anchor
     if end == start:  # (an empty span: none is made so, but one may be read)
         anchor = structs.replace(anchor, end=end, quote="")
-    return Highlight(hid, "a.txt", anchor, created=created, status=status)
+    return Highlight.at(anchor, hid, "a.txt", created=created, status=status)
 
 
 def ids(highlights: list[Highlight]) -> list[str]:

@@ -58,7 +58,7 @@ def other_shard_than(article: str) -> str:
 def make(hid: str, article: str = "a.txt", start: int = 0, end: int = 5, **kw: object) -> Highlight:
     anchor = Anchor(start, end, "quote"[: end - start], "pre", "post", "h" * 64, "2")
     fields: dict[str, object] = {"created": "2026-01-01T00:00:00.000+00:00", **kw}
-    return Highlight(hid, article, anchor, **fields)  # type: ignore[arg-type]
+    return Highlight.at(anchor, hid, article, **fields)
 
 
 def test_nothing_is_read_or_created_until_the_first_write(db: Path) -> None:
@@ -77,10 +77,10 @@ def test_nothing_is_read_or_created_until_the_first_write(db: Path) -> None:
 def test_every_field_round_trips_and_a_reopened_store_sees_them(db: Path) -> None:
     note = "Ünïcödé 🦉 — 中文 «quote» #idea\n" + "x" * 10_000
     anchor = Anchor(7, 19, "«Straße» 🦉", "ça et là ", " — fin\n", "ab" * 32, "2")
-    full = Highlight(
+    full = Highlight.at(
+        anchor,
         "0123456789abcdef",
         "Zeitung/Straße 🦉.html",
-        anchor,
         color="pink",
         note=note,
         tags=("idea", "straße"),
@@ -247,8 +247,33 @@ def test_invalid_documents_are_skipped_and_survive_later_writes(
     assert [h.note for h in Store(db).highlights("a.txt") if h.id == "good"] == ["edited"]
 
 
-FIELDS = [*Highlight.__struct_fields__, *Anchor.__struct_fields__, "extra"]
-FIELDS.remove("anchor")
+@pytest.mark.parametrize("damaged", [False, True], ids=["typed read", "checked read"])
+def test_a_document_missing_only_fields_that_have_a_default_is_read_with_them(
+    db: Path, damaged: bool
+) -> None:
+    """Colour, note, tags, times and status may be missing (a hand-written or older document):
+    the highlight is kept, with their defaults, whichever way the file is read."""
+    Store(db).save_highlight(make("full"))
+    path = shard_of(db, "a.txt")
+    data = orjson.loads(path.read_bytes())
+    valid = data["highlights"]["1"]
+    optional = ("color", "note", "tags", "created", "updated", "status")
+    data["highlights"]["2"] = {k: v for k, v in valid.items() if k not in optional} | {"id": "bare"}
+    if damaged:  # one wrong document elsewhere: the typed pass refuses the file
+        data["highlights"]["3"] = valid | {"id": "wrong", "start": "0"}
+    path.write_bytes(orjson.dumps(data))
+    bare = {h.id: h for h in Store(db).highlights("a.txt")}["bare"]
+    assert (bare.color, bare.note, bare.tags, bare.created, bare.status) == (
+        "yellow",
+        "",
+        (),
+        "",
+        "ok",
+    )
+    assert Store(db).highlight_counts() == {"a.txt": 2}
+
+
+FIELDS = [*Highlight.__struct_fields__, "extra"]
 GONE = object()
 JSON_VALUES = (
     st.none()
@@ -529,7 +554,7 @@ def test_an_edit_saved_with_its_base_keeps_what_another_writer_changed(tmp_path:
     Store(db).save_highlight(ours, base)
     (now,) = Store(db).highlights("a.txt")
     assert (now.color, now.note, now.tags) == ("green", "leur note #eux", ("eux",))
-    moved = structs.replace(ours, anchor=structs.replace(ours.anchor, start=11, end=17))
+    moved = structs.replace(ours, start=11, end=17)
     Store(db).save_highlight(moved, ours)  # found again elsewhere: only the anchor moves
     (last,) = Store(db).highlights("a.txt")
     assert (last.start, last.note, last.color) == (11, "leur note #eux", "green")

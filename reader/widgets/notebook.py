@@ -90,7 +90,7 @@ class Notebook(Vertical):
 
 def _option(h: Highlight, pending: bool) -> Option:
     """One highlight as a few lines of text; article text stays text (a Content, no markup)."""
-    quote = one_line(h.anchor.quote)
+    quote = one_line(h.quote)
     if len(quote) > QUOTE_CHARS:
         quote = quote[: QUOTE_CHARS - 1] + "…"
     parts: list[tuple[str, str] | str] = [(" ▌", SWATCHES.get(h.color, SWATCHES["yellow"])), quote]

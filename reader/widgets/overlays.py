@@ -13,7 +13,7 @@ from reader import layout
 from reader.layout import Row
 from reader.models import Highlight
 
-_span = attrgetter("anchor.start", "anchor.end")
+_span = attrgetter("start", "end")
 """A highlight's (start, end)."""
 
 _UNDERLINE = Style(underline=True)
@@ -59,7 +59,7 @@ class Overlays:
         starts: list[int] = []
         longest, last_start, last_end, in_order = 0, -1, -1, True
         for h in highlights:
-            start, end = h.anchor.start, h.anchor.end
+            start, end = h.start, h.end
             if start >= end or h.status == "orphan":
                 continue  # nothing to paint
             if start < last_start or (start == last_start and end < last_end):
@@ -71,7 +71,7 @@ class Overlays:
                 longest = end - start
         if not in_order:
             shown.sort(key=_span)
-            starts = [h.anchor.start for h in shown]
+            starts = [h.start for h in shown]
         self._highlights, self._starts, self._longest = shown, starts, longest
         self._pending = frozenset(pending)
 
