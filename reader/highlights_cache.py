@@ -55,15 +55,21 @@ class HighlightsCache:
 
     Entries are written by a thread of their own, a moment later (`WRITE_DELAY`): neither an
     opening nor a save waits for them, and a burst of saves writes one entry. The latest
-    handed over for an entry wins. `flush` writes what is pending at once, and waits for it.
+    handed over for an entry wins. The thread is started with the cache and waits for work
+    (an opening would otherwise wait for a thread to start); it is a daemon: what is pending
+    when the process ends without `flush` is not written (it is a copy; a temp file cut short
+    is swept by `paths.sweep_cache`). `flush` writes what is pending at once, and waits for it.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._pending: dict[Path, _Entry] = {}
-        self._mutex = threading.Lock()
+        self._changed = threading.Condition()  # guards all below; told of every change
         self._writer: threading.Thread | None = None
-        self._now = threading.Event()  # set by `flush`: no more waiting
+        self._writing = False  # entries taken from `_pending` are being written
+        self._flushing = 0  # how many `flush` calls wait: no more waiting for the delay
+        with self._changed:
+            self._start()
 
     def read(self, file: str, article_id: str, stamp: Stamp) -> tuple[Highlight, ...] | None:
         """The highlights of `article_id` in `file` at version `stamp`, in reading order;
@@ -99,50 +105,58 @@ class HighlightsCache:
         if _coarse(stamp):
             return
         entry = _Entry(FORMAT, VERSION, _path(file), article_id, stamp, highlights)
-        with self._mutex:
+        with self._changed:
+            if self._writer is None:  # (it died, or none could be started)
+                self._start()
+                if self._writer is None:
+                    return  # no copy this time
             self._pending[self._entry(file, article_id)] = entry
-            if self._writer is not None:
-                return
-            writer = threading.Thread(target=self._write_pending, name="highlights-cache")
-            try:
-                writer.start()
-            except RuntimeError as exc:  # no thread to be had: no copy this time
-                self._pending.clear()
-                log.debug("highlights cache not written: %s", exc)
-                return
-            self._writer = writer
+            self._changed.notify_all()
 
     def flush(self) -> None:
         """Write every entry handed to `write` now, and wait until each is written (or given
         up)."""
-        while True:
-            with self._mutex:
-                writer = self._writer
-                if writer is None:
-                    self._now.clear()
-                    return
-                self._now.set()
-            writer.join()
+        with self._changed:
+            self._flushing += 1
+            self._changed.notify_all()
+            try:
+                while (self._pending or self._writing) and self._writer is not None:
+                    self._changed.wait()
+            finally:
+                self._flushing -= 1
+            if self._writer is None:
+                self._pending.clear()  # (a writer died, and none could be started)
+
+    def _start(self) -> None:
+        """Start the writer (`_changed` held); on failure there is none."""
+        writer = threading.Thread(target=self._write_pending, name="highlights-cache", daemon=True)
+        try:
+            writer.start()
+        except RuntimeError as exc:  # no thread to be had
+            log.debug("highlights cache not written: %s", exc)
+            return
+        self._writer = writer
 
     def _write_pending(self) -> None:
-        finished = False
         try:
             while True:
-                self._now.wait(WRITE_DELAY)
-                with self._mutex:
+                with self._changed:
+                    self._changed.wait_for(lambda: self._pending)
+                    self._changed.wait_for(lambda: self._flushing > 0, WRITE_DELAY)
                     pending, self._pending = self._pending, {}
-                    if not pending:  # (decided under the mutex: a `write` now starts another)
-                        self._writer, finished = None, True
-                        return
+                    self._writing = True
                 for target, entry in pending.items():
                     try:
                         replace_cache_file(target, _ENCODER.encode(entry))
                     except Exception as exc:  # a copy is never worth a failure
                         log.debug("highlights cache not written: %s", exc)
-        finally:
-            if not finished:  # this thread dies: `flush` must not wait on it, nor `write`
-                with self._mutex:
-                    self._writer = None
+                with self._changed:
+                    self._writing = False
+                    self._changed.notify_all()
+        finally:  # this thread dies: `flush` must not wait on it, and `write` starts another
+            with self._changed:
+                self._writer, self._writing = None, False
+                self._changed.notify_all()
 
     def _entry(self, file: str, article_id: str) -> Path:
         key = _path(file) + b"\0" + article_id.encode("utf-8", "surrogatepass")

@@ -208,9 +208,24 @@ def test_a_writer_that_dies_or_cannot_start_never_fails_a_read_nor_hangs_flush(
         raise RuntimeError("can't start new thread")
 
     monkeypatch.setattr(threading.Thread, "start", no_thread)
-    copies.write("f.json", "b.txt", stamp, found)  # no error, no copy
-    copies.flush()
-    assert copies.read("f.json", "b.txt", stamp) is None
+    threadless = HighlightsCache(tmp_path / "copies")
+    threadless.write("f.json", "b.txt", stamp, found)  # no error, no copy
+    threadless.flush()
+    assert threadless.read("f.json", "b.txt", stamp) is None
+
+
+def test_writing_a_copy_starts_no_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer is started with the cache: an opening that hands over a copy does not wait
+    for a thread to start. It stays for the next copies, a flush after another."""
+    copies = HighlightsCache(tmp_path / "copies")
+    found, stamp = (make("h1"),), (1, 2, 3, 4)
+    started: list[threading.Thread] = []
+    monkeypatch.setattr(threading.Thread, "start", started.append)
+    for article in ("a.txt", "b.txt"):
+        copies.write("f.json", article, stamp, found)
+        copies.flush()
+        assert copies.read("f.json", article, stamp) == found
+    assert started == []
 
 
 def test_a_cache_folder_that_cannot_be_written_changes_nothing(
