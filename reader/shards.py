@@ -218,6 +218,23 @@ def _in_bounds(docs: list[Highlight]) -> list[Highlight] | None:
     return docs if all(d.start <= d.end for d in docs) else None
 
 
+def in_reading_order(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A highlights table with its documents by article, each article's in reading order (and
+    any it cannot place after them, as they were): as a file is written, so that a read of an
+    article's highlights finds them sorted (sorting sorted ones is quick: 0.1 against 0.75 ms
+    for 1,000, in the app)."""
+    return dict(sorted(table.items(), key=_place))
+
+
+def _place(item: tuple[str, dict[str, Any]]) -> tuple[bool, str, int, int, str]:
+    doc = item[1]
+    article, start, end = doc.get("article"), doc.get("start"), doc.get("end")
+    created = doc.get("created", "")
+    if isinstance(article, str) and is_int(start) and is_int(end) and isinstance(created, str):
+        return False, article, start, end, created
+    return True, "", 0, 0, ""
+
+
 def _sorted(highlights: Iterable[Highlight]) -> tuple[Highlight, ...]:
     """In reading order: as an article's highlights are kept and given."""
     return tuple(sorted(highlights, key=READING_ORDER))

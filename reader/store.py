@@ -18,7 +18,7 @@ from tinydb.table import Document, Table
 from reader.highlights_cache import HighlightsCache
 from reader.models import Highlight
 from reader.paths import HIGHLIGHTS_CACHE
-from reader.shards import Shard, highlight_doc, problem
+from reader.shards import Shard, highlight_doc, in_reading_order, problem
 from reader.storage import (
     FORMAT,
     HIGHLIGHTS,
@@ -321,6 +321,7 @@ class Store:
             data = shard.storage.read() or {}
             table = dict(data.get(HIGHLIGHTS, {}))
             if change(table):
+                table = in_reading_order(table)
                 shard.storage.write({**data, HIGHLIGHTS: table})
                 shard.written(table, articles)
             self._keep(key)  # what was just written is likely read next

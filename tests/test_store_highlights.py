@@ -247,6 +247,31 @@ def test_invalid_documents_are_skipped_and_survive_later_writes(
     assert [h.note for h in Store(db).highlights("a.txt") if h.id == "good"] == ["edited"]
 
 
+def test_a_highlights_file_is_written_with_each_articles_documents_in_reading_order(
+    db: Path,
+) -> None:
+    """(A read then finds them sorted.) Documents it cannot place keep their order, after."""
+    other = same_shard_as("a.txt")
+    Store(db).save_highlight(make("first", start=9, end=12))
+    path = shard_of(db, "a.txt")
+    data = orjson.loads(path.read_bytes())
+    odd = {"id": "odd", "article": "a.txt", "start": "0"}
+    other_app = {"id": "other-app", "something": [1, 2]}
+    data["highlights"] |= {"50": odd, "51": other_app}
+    path.write_bytes(orjson.dumps(data))
+    store = Store(db)
+    store.save_highlights([make("late", start=9, end=12, created="2027"), make("o1", other)])
+    store.save_highlights([make("short", start=9, end=10), make("zero", start=0, end=5)])
+    store.save_highlight(make("o0", other, start=0, end=1))
+    documents = list(orjson.loads(path.read_bytes())["highlights"].values())
+    a_ids = [d["id"] for d in documents if isinstance(d, dict) and d.get("article") == "a.txt"]
+    o_ids = [d["id"] for d in documents if isinstance(d, dict) and d.get("article") == other]
+    assert a_ids == ["zero", "short", "first", "late", "odd"]
+    assert o_ids == ["o0", "o1"]
+    assert documents[-2:] == [odd, other_app]
+    assert [h.id for h in Store(db).highlights("a.txt")] == ["zero", "short", "first", "late"]
+
+
 @pytest.mark.parametrize("damaged", [False, True], ids=["typed read", "checked read"])
 def test_a_document_missing_only_fields_that_have_a_default_is_read_with_them(
     db: Path, damaged: bool
