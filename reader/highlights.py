@@ -66,8 +66,7 @@ def edited(highlight: Highlight, **changes: object) -> Highlight:
     if "note" in changes:
         changes["tags"] = tags_in(str(changes["note"]))
     anchor = changes.pop("anchor", None)
-    if isinstance(anchor, Anchor):
-        return highlight.moved(anchor, **changes, updated=now())
     if anchor is not None:
-        raise TypeError(f"an anchor is an Anchor, not {type(anchor).__name__}")
+        assert isinstance(anchor, Anchor)
+        changes.update(structs.asdict(anchor))
     return structs.replace(highlight, **changes, updated=now())

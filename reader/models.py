@@ -118,7 +118,7 @@ class Highlight(msgspec.Struct, frozen=True, gc=False):
     status: Status = "ok"
 
     @classmethod
-    def at(cls, anchor: Anchor, id: str, article: str, **fields: Any) -> Highlight:  # noqa: A002
+    def at(cls, anchor: Anchor, id: str, article: str, **fields: Any) -> Highlight:
         """A highlight of `article` where `anchor` says; the other fields by keyword."""
         return cls(id, article, *structs.astuple(anchor), **fields)
 
