@@ -57,9 +57,10 @@ class HighlightsCache:
     Entries are written by a thread of their own, a moment later (`WRITE_DELAY`): neither an
     opening nor a save waits for them, and a burst of saves writes one entry. The latest
     handed over for an entry wins. The thread is started with the cache and waits for work
-    (an opening would otherwise wait for a thread to start); it is a daemon: what is pending
-    when the process ends without `flush` is not written (it is a copy; a temp file cut short
-    is swept by `paths.sweep_cache`). `flush` writes what is pending at once, and waits for it.
+    (an opening would otherwise wait for a thread to start) until `close`; it is a daemon:
+    what is pending when the process ends without `flush` or `close` is not written (it is a
+    copy; a temp file cut short is swept by `paths.sweep_cache`). `flush` writes what is
+    pending at once, and waits for it.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -69,6 +70,7 @@ class HighlightsCache:
         self._writer: threading.Thread | None = None
         self._writing = False  # entries taken from `_pending` are being written
         self._flushing = 0  # how many `flush` calls wait: no more waiting for the delay
+        self._stop = False  # `close`: the writer ends once nothing is pending
         with self._changed:
             self._start()
 
@@ -128,8 +130,19 @@ class HighlightsCache:
             if self._writer is None:
                 self._pending.clear()  # (a writer died, and none could be started)
 
+    def close(self) -> None:
+        """Write what is pending, then end the writer and wait for it (a later `write` starts
+        another)."""
+        self.flush()
+        with self._changed:
+            writer, self._stop = self._writer, True
+            self._changed.notify_all()
+        if writer is not None:
+            writer.join()
+
     def _start(self) -> None:
         """Start the writer (`_changed` held); on failure there is none."""
+        self._stop = False
         writer = threading.Thread(target=self._write_pending, name="highlights-cache", daemon=True)
         try:
             writer.start()
@@ -142,8 +155,10 @@ class HighlightsCache:
         try:
             while True:
                 with self._changed:
-                    self._changed.wait_for(lambda: self._pending)
-                    self._changed.wait_for(lambda: self._flushing > 0, WRITE_DELAY)
+                    self._changed.wait_for(lambda: self._pending or self._stop)
+                    if not self._pending:
+                        return  # closed
+                    self._changed.wait_for(lambda: self._flushing > 0 or self._stop, WRITE_DELAY)
                     pending, self._pending = self._pending, {}
                     self._writing = True
                 for target, entry in pending.items():

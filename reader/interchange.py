@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote
 
 import orjson
 
-from reader.models import COLOURS, STATUSES, SWATCHES, Highlight, Status
+from reader.models import COLOURS, MAX_OFFSET, STATUSES, SWATCHES, Highlight, Status
 from reader.storage import is_int
 
 log = logging.getLogger(__name__)
@@ -262,10 +262,10 @@ def _offsets(selector: dict[str, Any], where: str) -> tuple[int, int]:
         )
     if not is_int(end):
         raise InterchangeError(f"{where}: TextPositionSelector end is {_kind(end)}, not a number")
-    if not 0 <= start <= end:
+    if not 0 <= start <= end <= MAX_OFFSET:
         raise InterchangeError(
             f"{where}: TextPositionSelector start {start} and end {end}"
-            " are not offsets (0 <= start <= end)"
+            " are not offsets (0 <= start <= end < 2**63)"
         )
     return start, end
 

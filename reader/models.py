@@ -4,7 +4,7 @@ make by the thousand and to decode from JSON), no I/O."""
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import structs
@@ -87,8 +87,10 @@ class Anchor(msgspec.Struct, frozen=True, gc=False):
     cleaner: str
 
 
-Offset = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
-"""A character offset, as a stored highlight's are checked when read (beyond int64, refused)."""
+MAX_OFFSET = 2**63 - 1
+"""The largest offset a highlight may have (int64: what the stores' formats hold)."""
+Offset = Annotated[int, msgspec.Meta(ge=0, le=MAX_OFFSET)]
+"""A character offset, as a stored highlight's are checked when read."""
 
 
 class Highlight(msgspec.Struct, frozen=True, gc=False):
@@ -118,9 +120,38 @@ class Highlight(msgspec.Struct, frozen=True, gc=False):
     status: Status = "ok"
 
     @classmethod
-    def at(cls, anchor: Anchor, id: str, article: str, **fields: Any) -> Highlight:
-        """A highlight of `article` where `anchor` says; the other fields by keyword."""
-        return cls(id, article, *structs.astuple(anchor), **fields)
+    def at(
+        cls,
+        anchor: Anchor,
+        id: str,
+        article: str,
+        *,
+        color: str = COLOURS[0],
+        note: str = "",
+        tags: tuple[str, ...] = (),
+        created: str = "",
+        updated: str = "",
+        status: Status = "ok",
+    ) -> Highlight:
+        """A highlight of `article` where `anchor` says (the defaults are the fields')."""
+        a = anchor
+        return cls(
+            id,
+            article,
+            a.start,
+            a.end,
+            a.quote,
+            a.prefix,
+            a.suffix,
+            a.body_hash,
+            a.cleaner,
+            color,
+            note,
+            tags,
+            created,
+            updated,
+            status,
+        )
 
     @property
     def anchor(self) -> Anchor:
@@ -135,12 +166,13 @@ class Highlight(msgspec.Struct, frozen=True, gc=False):
             self.cleaner,
         )
 
-    def moved(self, anchor: Anchor, **changes: Any) -> Highlight:
-        """This highlight at `anchor`, with `changes` to its other fields."""
-        return structs.replace(self, **structs.asdict(anchor), **changes)
+    def moved(self, anchor: Anchor, status: Status) -> Highlight:
+        """This highlight found again at `anchor`, as `status` says (nothing else changes)."""
+        return structs.replace(self, **structs.asdict(anchor), status=status)
 
 
 assert Highlight.__struct_fields__[2:9] == Anchor.__struct_fields__  # (`at` relies on it)
+assert Highlight.__struct_defaults__ == (COLOURS[0], "", (), "", "", "ok")  # (and `at` gives)
 
 READING_ORDER = attrgetter("start", "end", "created")
 """The sort key of highlights in reading order: by place, then age. The store gives an

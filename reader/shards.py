@@ -9,21 +9,22 @@ the slow way instead, which skips only the documents that are wrong, each with a
 What a read made is kept, by article, with the file's version: reopening an article while the
 file is unchanged reads nothing. With a `HighlightsCache`, it is also kept on disk, so that
 the first opening after start decodes that article's copy (2.4 ms for 1,000 where the file
-takes 3.1, the first read in a process) instead of the whole file; a save made through the store keeps both up to date for the articles read.
+takes 3.1, the first read in a process) instead of the whole file; a save made through the
+store keeps both up to date for the articles read.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from operator import attrgetter
+from operator import attrgetter, itemgetter, le
 from typing import Any
 
 import msgspec
 from msgspec import structs
 
 from reader.highlights_cache import HighlightsCache
-from reader.models import READING_ORDER, STATUSES, Highlight
+from reader.models import MAX_OFFSET, READING_ORDER, STATUSES, Highlight
 from reader.storage import (
     HIGHLIGHTS,
     HIGHLIGHTS_FORMAT,
@@ -54,6 +55,7 @@ class _File(msgspec.Struct, forbid_unknown_fields=True):
 _DECODER = msgspec.json.Decoder(_File)
 _HIGHLIGHTS = list[Highlight]
 _ARTICLE = attrgetter("article")
+_PLACE = itemgetter("article", "start", "end", "created")
 assert (HIGHLIGHTS, META) == tuple(_File.__struct_fields__)
 
 
@@ -221,9 +223,18 @@ def _in_bounds(docs: list[Highlight]) -> list[Highlight] | None:
 def in_reading_order(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """A highlights table with its documents by article, each article's in reading order (and
     any it cannot place after them, as they were): as a file is written, so that a read of an
-    article's highlights finds them sorted (sorting sorted ones is quick: 0.1 against 0.75 ms
-    for 1,000, in the app)."""
-    return dict(sorted(table.items(), key=_place))
+    article's highlights finds them sorted (sorting sorted ones is quick: 0.25 against 0.75 ms
+    for 1,000, the first read in the app). `table` itself when it is in that order already (the
+    usual case: checked in 0.15 ms for 1,000 documents)."""
+    try:  # the quick way, for tables of well-formed documents
+        places = list(map(_PLACE, table.values()))
+        if all(map(le, places, places[1:])):
+            return table
+        order = sorted(range(len(places)), key=places.__getitem__)
+    except (KeyError, TypeError):  # a document lacks a field, or cannot be compared
+        return dict(sorted(table.items(), key=_place))
+    items = list(table.items())
+    return dict(items[i] for i in order)
 
 
 def _place(item: tuple[str, dict[str, Any]]) -> tuple[bool, str, int, int, str]:
@@ -265,8 +276,8 @@ def problem(doc: Mapping[str, Any]) -> str | None:
         if name in doc and not isinstance(doc[name], str):
             return f"{name} is not text"
     start, end = doc["start"], doc["end"]
-    if not (is_int(start) and is_int(end) and 0 <= start <= end):
-        return "start and end are not offsets (0 <= start <= end)"
+    if not (is_int(start) and is_int(end) and 0 <= start <= end <= MAX_OFFSET):
+        return "start and end are not offsets (0 <= start <= end < 2**63)"
     tags = doc.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         return "tags is not a list of text"

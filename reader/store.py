@@ -113,7 +113,7 @@ class Store:
         of highlights being written are too."""
         self._db.close()
         if self._cache is not None:
-            self._cache.flush()
+            self._cache.close()
 
     def check(self) -> None:
         """Read and validate the file now (to report a bad database early); raises StoreError."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from msgspec import structs
 
 from reader import CLEANER_VERSION
 from reader.anchor import (
@@ -231,6 +232,7 @@ def test_a_removed_passage_is_an_orphan_that_keeps_its_anchor_and_note() -> None
     old = highlight(BODY, START, END)
     lost = reanchor(old, new)
     assert lost.status == "orphan" and lost.anchor == old.anchor and lost.note == "#vu"
+    assert structs.replace(lost, status=old.status) == old  # nothing else changed
     assert reanchor(lost, new + " Fin.") is lost
     # The passage comes back: the orphan is found again.
     assert reanchor(lost, BODY).status == "ok"
@@ -276,6 +278,7 @@ def test_reanchor_all_keeps_the_order_and_each_outcome() -> None:
     assert [h.status for h in moved] == ["orphan", "ok", "ok"]
     assert [new[h.start : h.end] for h in moved[1:]] == [QUOTE, kept]
     assert moved[0].anchor == hs[0].anchor
+    assert structs.replace(moved[0], status=hs[0].status) == hs[0]
     assert reanchor_all(moved, new)[1:] == moved[1:]
     assert reanchor_all([], new) == []
 

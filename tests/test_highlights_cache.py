@@ -194,11 +194,15 @@ def test_a_writer_that_dies_or_cannot_start_never_fails_a_read_nor_hangs_flush(
             raise SystemExit  # not an Exception: it ends the writer's thread
 
     monkeypatch.setattr(highlights_cache, "_ENCODER", Dying())
+    writer = copies._writer
+    assert writer is not None
     copies.write("f.json", "a.txt", stamp, found)
     flushing = threading.Thread(target=copies.flush, daemon=True)  # (were it to hang)
     flushing.start()
     flushing.join(10)
     assert not flushing.is_alive()  # it returned
+    writer.join(10)  # (its end is reported while this test runs)
+    assert not writer.is_alive()
     monkeypatch.undo()
     copies.write("f.json", "a.txt", stamp, found)  # a new writer
     copies.flush()
@@ -226,6 +230,27 @@ def test_writing_a_copy_starts_no_thread(tmp_path: Path, monkeypatch: pytest.Mon
         copies.flush()
         assert copies.read("f.json", article, stamp) == found
     assert started == []
+
+
+def test_closing_a_store_writes_its_copies_and_ends_the_writer(
+    db: Path, cache: Path, tmp_path: Path
+) -> None:
+    def writers() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "highlights-cache"]
+
+    before = len(writers())
+    Store(db).save_highlight(make("h1"))
+    for _ in range(5):  # each a store made, read and closed
+        assert [h.id for h in cached(db, cache).highlights("a.txt")] == ["h1"]
+    assert len(writers()) == before  # none left behind
+    assert len(entries(cache)) == 1  # the copy was written before the writer ended
+    copies = HighlightsCache(tmp_path / "copies")
+    copies.close()
+    found, stamp = (make("h2"),), (1, 2, 3, 4)
+    copies.write("f.json", "a.txt", stamp, found)  # a write after close starts a writer
+    copies.close()
+    assert copies.read("f.json", "a.txt", stamp) == found
+    assert len(writers()) == before
 
 
 def test_a_cache_folder_that_cannot_be_written_changes_nothing(

@@ -372,11 +372,18 @@ BAD: list[tuple[object, str]] = [
     ([annotation(target=[])], "item 1: 0 targets (a highlight has one)"),
     (
         [positions(-1, 4)],
-        "item 1: TextPositionSelector start -1 and end 4 are not offsets (0 <= start <= end)",
+        "item 1: TextPositionSelector start -1 and end 4 are not offsets"
+        " (0 <= start <= end < 2**63)",
     ),  # fmt: skip
     (
         [positions(5, 4)],
-        "item 1: TextPositionSelector start 5 and end 4 are not offsets (0 <= start <= end)",
+        "item 1: TextPositionSelector start 5 and end 4 are not offsets"
+        " (0 <= start <= end < 2**63)",
+    ),  # fmt: skip
+    (
+        [positions(0, 2**63)],
+        "item 1: TextPositionSelector start 0 and end 9223372036854775808 are not offsets"
+        " (0 <= start <= end < 2**63)",
     ),  # fmt: skip
     ([positions("0", 4)], "item 1: TextPositionSelector start is text ('0'), not a number"),
     ([positions(0, True)], "item 1: TextPositionSelector end is true, not a number"),

@@ -24,7 +24,7 @@ from tinydb import TinyDB
 
 from reader import shards
 from reader.models import Anchor, Highlight
-from reader.shards import Shard, doc_highlight, highlight_doc, problem
+from reader.shards import Shard, doc_highlight, highlight_doc, in_reading_order, problem
 from reader.store import HIGHLIGHTS_FORMAT, SCHEMA_VERSION, Store, StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,6 +270,21 @@ def test_a_highlights_file_is_written_with_each_articles_documents_in_reading_or
     assert o_ids == ["o0", "o1"]
     assert documents[-2:] == [odd, other_app]
     assert [h.id for h in Store(db).highlights("a.txt")] == ["zero", "short", "first", "late"]
+
+
+def test_ordering_a_table_keeps_every_document_and_places_what_it_can() -> None:
+    def doc(hid: str, article: str, start: object, created: str = "t") -> dict[str, object]:
+        return {"id": hid, "article": article, "start": start, "end": 9, "created": created}
+
+    ordered = {"1": doc("a0", "a", 0), "2": doc("a1", "a", 1), "3": doc("b0", "b", 0)}
+    assert in_reading_order(ordered) is ordered  # (checked, not rebuilt)
+    shuffled = {k: ordered[k] for k in ("3", "1", "2")}
+    assert list(in_reading_order(shuffled).items()) == list(ordered.items())
+    late = {"4": doc("a1-old", "a", 1, created="s")}  # same place, made earlier
+    assert list(in_reading_order(ordered | late)) == ["1", "4", "2", "3"]
+    # One that cannot be placed (text for an offset, a field missing) goes last, as it was.
+    odd = {"0": doc("odd", "a", "0"), "9": {"id": "bare", "article": "a"}}
+    assert list(in_reading_order(odd | shuffled)) == ["1", "2", "3", "0", "9"]
 
 
 @pytest.mark.parametrize("damaged", [False, True], ids=["typed read", "checked read"])
