@@ -196,6 +196,7 @@ async def reopen_once(
 ) -> list[Opening]:
     """`runs` openings of `article` again, in one app, another one opened in between each:
     the store keeps what it read while the file is unchanged."""
+    gc.collect()  # the apps of the rounds before (as before each first opening)
     app = app_on(library, db)
     times = []
     async with app.run_test(size=SIZE) as pilot:
