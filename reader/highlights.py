@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from msgspec import structs
 
 from reader.anchor import make_anchor
-from reader.models import COLOURS, Anchor, Highlight
+from reader.models import COLOURS, Highlight
 
 _TAG = re.compile(r"(?<![\w#&/])#(\w[\w/-]*)")
 """A `#word` in a note (not `a#b`, not `&#39;`, not a URL's fragment), as Obsidian reads one."""
@@ -60,13 +60,9 @@ def new_highlight(
 
 
 def edited(highlight: Highlight, **changes: object) -> Highlight:
-    """`highlight` with `changes` (note, color, status, anchor), tags re-read, time updated."""
+    """`highlight` with `changes` (note, color, status), tags re-read, time updated."""
     if "color" in changes:
         check_colour(changes["color"])
     if "note" in changes:
         changes["tags"] = tags_in(str(changes["note"]))
-    anchor = changes.pop("anchor", None)
-    if anchor is not None:
-        assert isinstance(anchor, Anchor)
-        changes.update(structs.asdict(anchor))
     return structs.replace(highlight, **changes, updated=now())

@@ -111,8 +111,7 @@ class ArticleNotes:
     def reattach(self, highlight_id: str, start: int, end: int) -> Change:
         """Anchor a highlight (an orphan) on body[start:end]; its note and colour stay."""
         old = self._by_id[highlight_id]
-        anchor = make_anchor(self.body, start, end)
-        return self._apply(old, edited(old, anchor=anchor, status="ok"))
+        return self._apply(old, edited(old.moved(make_anchor(self.body, start, end), "ok")))
 
     def delete(self, highlight_id: str) -> Change:
         """Remove a highlight; raises KeyError for an unknown id."""
