@@ -19,8 +19,6 @@ DEV = HERE.parent.parent / "shared" / "bench" / "clean-dev"
 sys.path.insert(0, str(DEV.parent))
 sys.path.insert(0, str(HERE.parent))
 
-import score  # noqa: E402  (the benchmark's own scorer, for norm())
-
 from reader.clean import clean  # noqa: E402
 
 
@@ -31,6 +29,10 @@ def main() -> None:
     ap.add_argument("--case", action="append", default=[])
     ap.add_argument("--dir", type=Path, default=DEV)
     args = ap.parse_args()
+    try:
+        import score  # the benchmark's own scorer (norm, scores), beside the repo
+    except ModuleNotFoundError:
+        ap.error(f"the scorer {DEV.parent / 'score.py'} is not there (../shared beside the repo)")
     cases = json.loads((args.dir / "cases.json").read_text("utf-8"))["cases"]
     if args.lang:
         cases = [c for c in cases if c.get("lang") == args.lang]
